@@ -1,0 +1,33 @@
+# Calcflow. `make run` brings the whole system up on this machine; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help run stop status build test bench clean
+
+help:
+	@echo "make run     build and start MariaDB, calcflow-api and nginx (https://127.0.0.1:8443/)"
+	@echo "make stop    stop what make run started"
+	@echo "make status  show what runs"
+	@echo "make test    unit and integration tests (starts its own MariaDB and nginx)"
+	@echo "make bench   wrk against the running stack (run make run first)"
+
+run:
+	@deploy/local/run.sh
+
+stop:
+	@deploy/local/stop.sh
+
+status:
+	@deploy/local/status.sh
+
+build:
+	swift build -c release
+
+test:
+	@deploy/local/test.sh
+
+bench:
+	@deploy/local/bench.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "calcflow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "calcflow-api", targets: ["calcflow-api"]),
+        .executable(name: "calcflowctl", targets: ["calcflowctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each, nothing but a modulemap and a shim.
+        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI", pkgConfig: "fcgi", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CMariaDB", path: "Sources/CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(name: "CJansson", path: "Sources/CJansson", pkgConfig: "jansson", providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CArgon2", path: "Sources/CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+
+        // The only Swift code that sees C: small safe wrappers.
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "MariaDB", dependencies: ["CMariaDB"]),
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "Crypto", dependencies: ["CCrypto", "CArgon2"]),
+
+        // The domain, without I/O.
+        .target(name: "CalcflowCore", dependencies: ["JSON"]),
+
+        // The API: router, auth, resources.
+        .target(name: "CalcflowAPI", dependencies: [
+            "CalcflowCore", "FastCGI", "MariaDB", "JSON", "Crypto",
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Resources"]),
+
+        .executableTarget(name: "calcflow-api", dependencies: [
+            "CalcflowAPI",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "calcflowctl", dependencies: [
+            "CalcflowAPI", "MariaDB", "Crypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .target(name: "CalcflowTestSupport", dependencies: ["HTTPClient", "JSON", "MariaDB"], path: "Tests/CalcflowTestSupport"),
+        .testTarget(name: "CalcflowCoreTests", dependencies: ["CalcflowCore", "JSON"]),
+        .testTarget(name: "WrapperTests", dependencies: ["JSON", "Crypto", "MariaDB", "CalcflowTestSupport"]),
+        .testTarget(name: "CalcflowAPITests", dependencies: ["CalcflowAPI", "CalcflowTestSupport", "HTTPClient", "JSON", "Crypto"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,70 @@
+import Foundation
+import MariaDB
+
+/// Everything `calcflow-api` and `calcflowctl` read from the config file and environment.
+public struct APIConfiguration: Sendable {
+    public var socketPath: String
+    public var socketMode: UInt32
+    public var threads: Int
+    public var streamSocketPath: String
+    public var streamThreads: Int
+    public var database: DatabaseConfiguration
+    public var jwtSecret: [UInt8]
+    public var accessTokenLifetimeSeconds: Int
+    public var refreshTokenLifetimeSeconds: Int
+    public var publicURL: String
+    public var smtpURL: String?
+    public var mailFrom: String
+    public var openAPIFile: String
+    public var logLevel: String
+    public var loginFailureLimit: Int
+    public var loginFailureWindowSeconds: Int
+    /// How long a signed-in user's row is trusted without asking MariaDB again (0: ask every time).
+    public var userCacheMilliseconds: Int
+
+    public static let minimumSecretBytes = 32
+
+    public init(_ file: ConfigurationFile) throws(ConfigurationFile.Problem) {
+        socketPath = file.string("socket", default: "/run/calcflow/api.sock")
+        let modeText = file.string("socket_mode", default: "0660")
+        guard let mode = UInt32(modeText, radix: 8) else {
+            throw ConfigurationFile.Problem(message: "socket_mode must be octal like 0660, not '\(modeText)'")
+        }
+        socketMode = mode
+        threads = try file.integer("threads", default: 16, range: 1...512)
+        streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
+        streamThreads = try file.integer("stream_threads", default: 8, range: 1...1024)
+        database = DatabaseConfiguration(
+            host: file.string("db_host", default: "127.0.0.1"),
+            port: UInt32(try file.integer("db_port", default: 3306, range: 1...65535)),
+            unixSocket: file.string("db_socket"),
+            user: file.string("db_user", default: "calcflow"),
+            password: try file.secret("db_password") ?? "",
+            database: file.string("db_name", default: "calcflow"))
+        guard let secret = try file.secret("jwt_secret") else {
+            throw ConfigurationFile.Problem(message: "jwt_secret_file (or jwt_secret) is required: a file with at least \(Self.minimumSecretBytes) random bytes, e.g. `openssl rand -hex 32`")
+        }
+        guard secret.utf8.count >= Self.minimumSecretBytes else {
+            throw ConfigurationFile.Problem(message: "jwt_secret is \(secret.utf8.count) bytes; it needs at least \(Self.minimumSecretBytes)")
+        }
+        jwtSecret = Array(secret.utf8)
+        accessTokenLifetimeSeconds = try file.integer("access_token_ttl", default: 900, range: 10...86_400)
+        refreshTokenLifetimeSeconds = try file.integer("refresh_token_ttl", default: 30 * 86_400, range: 60...365 * 86_400)
+        publicURL = file.string("public_url", default: "https://127.0.0.1:8443")
+        smtpURL = file.string("smtp_url")
+        mailFrom = file.string("mail_from", default: "Calcflow <calcflow@localhost>")
+        openAPIFile = file.string("openapi_file", default: APIConfiguration.defaultOpenAPIFile)
+        logLevel = file.string("log_level", default: "info")
+        loginFailureLimit = try file.integer("login_failure_limit", default: 10, range: 1...10_000)
+        loginFailureWindowSeconds = try file.integer("login_failure_window", default: 300, range: 1...86_400)
+        userCacheMilliseconds = try file.integer("user_cache_ms", default: 1_000, range: 0...60_000)
+    }
+
+    /// Installed copies live in /usr/share/calcflow; a build from the repository finds its own file.
+    static var defaultOpenAPIFile: String {
+        let installed = "/usr/share/calcflow/openapi.json"
+        if FileManager.default.fileExists(atPath: installed) { return installed }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources/openapi.json").path
+    }
+}

@@ -1,0 +1,13 @@
+import Logging
+
+public enum LoggingSetup {
+    /// One line per event on stderr, where journald picks it up.
+    public static func bootstrap(level: String) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: level) ?? .info
+            return handler
+        }
+        return Logger(label: "calcflow")
+    }
+}

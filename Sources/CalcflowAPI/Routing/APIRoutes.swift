@@ -1,0 +1,8 @@
+/// The whole routing table. The OpenAPI document is checked against it by a test.
+public enum APIRoutes {
+    public static var all: [Route] {
+        HealthRoutes.routes + AuthRoutes.routes + MeRoutes.routes + UserRoutes.routes
+    }
+
+    public static var router: Router { Router(routes: all) }
+}

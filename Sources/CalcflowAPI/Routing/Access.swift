@@ -1,0 +1,13 @@
+import CalcflowCore
+
+/// Who may call a route. The router checks it before the handler runs: one place per route.
+public enum Access: Sendable, Equatable {
+    /// No credentials (health, login, the OpenAPI document).
+    case anonymous
+    /// The refresh cookie, checked by the handler itself (refresh, logout).
+    case refreshCookie
+    /// A user's JWT access token, of at least this role.
+    case signedIn(minimum: Role)
+
+    public static let anyUser = Access.signedIn(minimum: .user)
+}

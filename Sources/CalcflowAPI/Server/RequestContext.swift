@@ -1,0 +1,32 @@
+import MariaDB
+
+/// One request on its worker thread: the request, the shared services, the thread's database
+/// connection, and, once the router has checked it, the signed-in user.
+public final class RequestContext {
+    public let request: Request
+    public let services: APIServices
+    private let connectionProvider: () throws(APIError) -> Connection
+    /// Set by the router for `.signedIn` routes before the handler runs.
+    public internal(set) var signedInUser: UserRecord?
+
+    init(request: Request, services: APIServices, connectionProvider: @escaping () throws(APIError) -> Connection) {
+        self.request = request
+        self.services = services
+        self.connectionProvider = connectionProvider
+    }
+
+    public func database() throws(APIError) -> Connection {
+        try connectionProvider()
+    }
+
+    /// The users table, with the cache of signed-in users kept in step.
+    func users() throws(APIError) -> UserStore {
+        UserStore(connection: try database(), cache: services.userCache)
+    }
+
+    /// The signed-in user of a `.signedIn` route.
+    public var user: UserRecord {
+        guard let signedInUser else { preconditionFailure("user read on a route that is not .signedIn") }
+        return signedInUser
+    }
+}

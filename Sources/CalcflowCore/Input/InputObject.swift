@@ -1,0 +1,92 @@
+import JSON
+
+/// Reads a JSON object field by field, with errors that name the field, and refuses fields it was
+/// never asked about: a typo in a request is an error, not a silently ignored setting.
+public struct InputObject {
+    private let members: [String: JSON]
+    private let path: String
+    private var read: Set<String> = []
+
+    public init(_ value: JSON, path: String = "") throws(ValidationError) {
+        guard case .object(let members) = value else {
+            throw ValidationError(field: path.isEmpty ? nil : path, message: "expected a JSON object, got \(value.typeName)")
+        }
+        self.members = members
+        self.path = path
+    }
+
+    public func fieldPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    public func contains(_ key: String) -> Bool { members[key] != nil }
+
+    private mutating func value(_ key: String, required: Bool) throws(ValidationError) -> JSON? {
+        read.insert(key)
+        guard let value = members[key], value != .null else {
+            if required { throw ValidationError(field: fieldPath(key), message: "is required") }
+            return nil
+        }
+        return value
+    }
+
+    public mutating func string(_ key: String, required: Bool = false, maxLength: Int = 1_000,
+                                allowEmpty: Bool = true) throws(ValidationError) -> String? {
+        guard let value = try value(key, required: required) else { return nil }
+        guard case .string(let text) = value else {
+            throw ValidationError(field: fieldPath(key), message: "expected a string, got \(value.typeName)")
+        }
+        if text.count > maxLength {
+            throw ValidationError(field: fieldPath(key), message: "is longer than \(maxLength) characters")
+        }
+        if !allowEmpty && text.trimmingWhitespace().isEmpty {
+            throw ValidationError(field: fieldPath(key), message: "must not be empty")
+        }
+        return text
+    }
+
+    public mutating func bool(_ key: String, required: Bool = false) throws(ValidationError) -> Bool? {
+        guard let value = try value(key, required: required) else { return nil }
+        guard case .bool(let flag) = value else {
+            throw ValidationError(field: fieldPath(key), message: "expected true or false, got \(value.typeName)")
+        }
+        return flag
+    }
+
+    public mutating func integer(_ key: String, required: Bool = false, range: ClosedRange<Int64>? = nil) throws(ValidationError) -> Int64? {
+        guard let value = try value(key, required: required) else { return nil }
+        guard case .integer(let number) = value else {
+            throw ValidationError(field: fieldPath(key), message: "expected an integer, got \(value.typeName)")
+        }
+        if let range, !range.contains(number) {
+            throw ValidationError(field: fieldPath(key), message: "must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// A string that must be one of `T`'s raw values.
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, of type: T.Type, required: Bool = false) throws(ValidationError) -> T?
+    where T.RawValue == String {
+        guard let text = try string(key, required: required) else { return nil }
+        guard let chosen = T(rawValue: text) else {
+            let allowed = T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            throw ValidationError(field: fieldPath(key), message: "must be one of \(allowed)")
+        }
+        return chosen
+    }
+
+    /// Call last: any field that no accessor asked for is an error.
+    public func rejectUnknownFields() throws(ValidationError) {
+        if let unknown = members.keys.filter({ !read.contains($0) }).sorted().first {
+            let known = read.sorted().joined(separator: ", ")
+            throw ValidationError(field: fieldPath(unknown), message: "is not a known field (known: \(known))")
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> Substring {
+        var text = self[...]
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,70 @@
+/// Who may do what to which user account: API.md's role matrix, in one place.
+public enum UserPolicy {
+    public struct Party: Sendable, Equatable {
+        public var id: Int64
+        public var role: Role
+        public init(id: Int64, role: Role) {
+            self.id = id
+            self.role = role
+        }
+    }
+
+    public enum Verdict: Sendable, Equatable {
+        case allowed
+        /// 403: the actor's role does not reach this far.
+        case forbidden(String)
+        /// 409: allowed in general, but it would leave the system without this admin.
+        case conflict(String)
+    }
+
+    public static func canList(actor: Party) -> Verdict {
+        actor.role >= .moderator ? .allowed : .forbidden("listing users needs the moderator role")
+    }
+
+    public static func canView(actor: Party, target: Party) -> Verdict {
+        if actor.id == target.id || actor.role >= .moderator { return .allowed }
+        return .forbidden("you can only see your own account")
+    }
+
+    public static func canCreate(actor: Party) -> Verdict {
+        actor.role == .admin ? .allowed : .forbidden("creating users needs the admin role")
+    }
+
+    public static func canDelete(actor: Party, target: Party) -> Verdict {
+        guard actor.role == .admin else { return .forbidden("deleting users needs the admin role") }
+        if actor.id == target.id { return .conflict("an admin cannot delete itself; ask another admin") }
+        return .allowed
+    }
+
+    public static func canRevokeSessions(actor: Party) -> Verdict {
+        actor.role == .admin ? .allowed : .forbidden("revoking sessions needs the admin role")
+    }
+
+    /// Moderators manage users and moderators; only admins manage admins.
+    private static func manages(actor: Party, target: Party) -> Bool {
+        actor.role == .admin || (actor.role == .moderator && target.role != .admin)
+    }
+
+    public static func canApply(_ change: UserChange, actor: Party, target: Party) -> Verdict {
+        let isSelf = actor.id == target.id
+        if let role = change.role {
+            guard actor.role == .admin else { return .forbidden("changing roles needs the admin role") }
+            if isSelf && role != .admin { return .conflict("an admin cannot demote itself; ask another admin") }
+        }
+        if let blocked = change.blocked {
+            guard !isSelf else {
+                return blocked ? .conflict("you cannot block yourself") : .forbidden("you cannot unblock yourself")
+            }
+            guard manages(actor: actor, target: target) else {
+                return .forbidden(actor.role >= .moderator ? "only admins can block or unblock an admin" : "blocking users needs the moderator role")
+            }
+        }
+        if change.password != nil && !isSelf && !manages(actor: actor, target: target) {
+            return .forbidden(actor.role >= .moderator ? "only admins can change an admin's password" : "you can only change your own password")
+        }
+        if (change.name != nil || change.emailLevel != nil) && !isSelf && !manages(actor: actor, target: target) {
+            return .forbidden("you can only edit your own account")
+        }
+        return .allowed
+    }
+}

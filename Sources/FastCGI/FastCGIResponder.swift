@@ -1,0 +1,24 @@
+/// Answers requests on one worker thread. Each thread makes its own responder, so a responder may
+/// own per-thread resources (a database connection) without locks.
+public protocol FastCGIResponder: AnyObject {
+    func respond(to request: FastCGIRequest)
+}
+
+/// One socket and the pool of threads that serves it.
+public struct FastCGIListener: Sendable {
+    public var socketPath: String
+    public var threadCount: Int
+    /// Octal permissions of the socket file, so that nginx's user can connect.
+    public var socketMode: UInt32
+    public var backlog: Int32
+    public var makeResponder: @Sendable (_ threadIndex: Int) -> FastCGIResponder
+
+    public init(socketPath: String, threadCount: Int, socketMode: UInt32 = 0o660, backlog: Int32 = 1024,
+                makeResponder: @escaping @Sendable (_ threadIndex: Int) -> FastCGIResponder) {
+        self.socketPath = socketPath
+        self.threadCount = threadCount
+        self.socketMode = socketMode
+        self.backlog = backlog
+        self.makeResponder = makeResponder
+    }
+}

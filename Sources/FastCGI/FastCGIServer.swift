@@ -1,0 +1,70 @@
+import CFastCGI
+import Foundation
+
+/// A threaded libfcgi server on one or more unix sockets. `run()` blocks until SIGTERM or SIGINT, then
+/// stops accepting, lets the requests in flight finish, and returns.
+public final class FastCGIServer: Sendable {
+    private let listeners: [FastCGIListener]
+
+    public init(listeners: [FastCGIListener]) {
+        self.listeners = listeners
+    }
+
+    public func run(onReady: () -> Void = {}) throws(FastCGIError) {
+        guard FCGX_Init() == 0 else { throw FastCGIError(message: "FCGX_Init failed") }
+        // Signals go to one thread that waits for them; the workers never see them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        var sockets: [Int32] = []
+        for listener in listeners {
+            unlink(listener.socketPath)
+            let socket = FCGX_OpenSocket(listener.socketPath, listener.backlog)
+            guard socket >= 0 else {
+                throw FastCGIError(message: "cannot listen on \(listener.socketPath): \(String(cString: strerror(errno)))")
+            }
+            chmod(listener.socketPath, mode_t(listener.socketMode))
+            sockets.append(socket)
+        }
+
+        let finished = DispatchGroup()
+        for (listener, socket) in zip(listeners, sockets) {
+            for index in 0..<listener.threadCount {
+                finished.enter()
+                let thread = Thread {
+                    serveRequests(socket: socket, responder: listener.makeResponder(index))
+                    finished.leave()
+                }
+                thread.stackSize = 1 << 20
+                thread.start()
+            }
+        }
+        onReady()
+
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        FCGX_ShutdownPending()
+        // Wakes the threads blocked in accept(); a thread inside a request finishes it first.
+        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+        finished.wait()
+        for (listener, socket) in zip(listeners, sockets) {
+            close(socket)
+            unlink(listener.socketPath)
+        }
+    }
+}
+
+private func serveRequests(socket: Int32, responder: FastCGIResponder) {
+    let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+    defer { request.deallocate() }
+    guard FCGX_InitRequest(request, socket, 0) == 0 else { return }
+    while FCGX_Accept_r(request) >= 0 {
+        responder.respond(to: FastCGIRequest(request))
+        FCGX_Finish_r(request)
+    }
+    FCGX_Free(request, 1)
+}

@@ -1,0 +1,26 @@
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]?
+    /// Connect through this unix socket instead of TCP (the Docker Engine API, a local FastCGI front).
+    public var unixSocketPath: String?
+    /// Certificates to trust for HTTPS, in PEM; nil uses the system's.
+    public var certificateAuthorityFile: String?
+    /// Skip certificate checks: only for tests against a throwaway self-signed certificate.
+    public var allowsInsecureTLS: Bool
+    public var timeoutSeconds: Int
+
+    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+                unixSocketPath: String? = nil, certificateAuthorityFile: String? = nil, allowsInsecureTLS: Bool = false,
+                timeoutSeconds: Int = 30) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.unixSocketPath = unixSocketPath
+        self.certificateAuthorityFile = certificateAuthorityFile
+        self.allowsInsecureTLS = allowsInsecureTLS
+        self.timeoutSeconds = timeoutSeconds
+    }
+}

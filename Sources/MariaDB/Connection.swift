@@ -1,0 +1,179 @@
+import CMariaDB
+
+/// One MariaDB connection, owned by one thread. Prepared statements are cached per SQL text, and a
+/// connection lost to a server restart is opened again on the next statement.
+public final class Connection {
+    public let configuration: DatabaseConfiguration
+    private var handle: UnsafeMutablePointer<MYSQL>?
+    private var statements: [String: PreparedStatement] = [:]
+    private var transactionDepth = 0
+
+    public init(configuration: DatabaseConfiguration) throws(DatabaseError) {
+        self.configuration = configuration
+        try open()
+    }
+
+    deinit {
+        close()
+    }
+
+    public var isOpen: Bool { handle != nil }
+
+    private func open() throws(DatabaseError) {
+        precondition(MariaDBLibrary.initialized, "MariaDB client library failed to initialise")
+        guard let handle = mysql_init(nil) else {
+            throw DatabaseError(code: .connectionFailed, message: "mysql_init: out of memory")
+        }
+        var timeout = configuration.connectTimeoutSeconds
+        _ = mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &timeout)
+        _ = mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        let connected = mysql_real_connect(
+            handle,
+            configuration.unixSocket == nil ? configuration.host : nil,
+            configuration.user,
+            configuration.password,
+            configuration.database,
+            configuration.unixSocket == nil ? configuration.port : 0,
+            configuration.unixSocket,
+            UInt(CLIENT_MULTI_STATEMENTS))
+        guard connected != nil else {
+            let error = DatabaseError(code: .connectionFailed, serverCode: Int(mysql_errno(handle)), message: String(cString: mysql_error(handle)))
+            mysql_close(handle)
+            throw error
+        }
+        self.handle = handle
+        // Timestamps are UTC everywhere; strict mode turns silent truncation into errors.
+        try run("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'")
+    }
+
+    private func close() {
+        statements.removeAll()
+        if let handle { mysql_close(handle) }
+        handle = nil
+    }
+
+    /// Drops the connection and opens a new one.
+    public func reconnect() throws(DatabaseError) {
+        close()
+        transactionDepth = 0
+        try open()
+    }
+
+    private func connectedHandle() throws(DatabaseError) -> UnsafeMutablePointer<MYSQL> {
+        if let handle { return handle }
+        try open()
+        guard let handle else { throw DatabaseError(code: .connectionFailed, message: "not connected") }
+        return handle
+    }
+
+    /// Runs SQL text without parameters (schema scripts, session settings). Never pass it input.
+    public func run(_ sql: String) throws(DatabaseError) {
+        let handle = try connectedHandle()
+        let bytes = Array(sql.utf8)
+        let status = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { mysql_real_query(handle, $0.baseAddress, UInt(buffer.count)) }
+        }
+        if status != 0 { throw failure(handle) }
+        // Drain every result of a multi-statement script, so the next statement finds the line clear.
+        repeat {
+            if let result = mysql_store_result(handle) { mysql_free_result(result) }
+            else if mysql_field_count(handle) != 0 { throw failure(handle) }
+            let next = mysql_next_result(handle)
+            if next > 0 { throw failure(handle) }
+            if next != 0 { break }
+        } while true
+    }
+
+    private func failure(_ handle: UnsafeMutablePointer<MYSQL>) -> DatabaseError {
+        let error = DatabaseError.classify(serverCode: Int(mysql_errno(handle)), message: String(cString: mysql_error(handle)))
+        if error.code == .connectionLost { close() }
+        return error
+    }
+
+    /// Runs one prepared statement with bound values. Outside a transaction, a statement that finds
+    /// the connection lost reconnects and runs once more.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> QueryResult {
+        do {
+            return try executeOnce(sql, parameters)
+        } catch {
+            guard error.code == .connectionLost, transactionDepth == 0 else { throw error }
+            try reconnect()
+            return try executeOnce(sql, parameters)
+        }
+    }
+
+    public func query(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> [Row] {
+        try execute(sql, parameters).rows
+    }
+
+    public func queryFirst(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> Row? {
+        try execute(sql, parameters).rows.first
+    }
+
+    private func executeOnce(_ sql: String, _ parameters: [SQLValue]) throws(DatabaseError) -> QueryResult {
+        let handle = try connectedHandle()
+        let statement: PreparedStatement
+        if let cached = statements[sql] {
+            statement = cached
+        } else {
+            do {
+                statement = try PreparedStatement(connection: handle, sql: sql)
+            } catch {
+                if error.code == .connectionLost { close() }
+                throw error
+            }
+            statements[sql] = statement
+        }
+        do {
+            return try statement.execute(parameters)
+        } catch {
+            if error.code == .connectionLost { close() } else { statements[sql] = nil }
+            throw error
+        }
+    }
+
+    /// Runs `body` in one transaction, again from the start on a deadlock (up to `attempts` times).
+    public func transaction<Result>(attempts: Int = 5, _ body: (Connection) throws -> Result) throws -> Result {
+        if transactionDepth > 0 {
+            // Nested: the outer transaction owns commit, rollback and retry.
+            transactionDepth += 1
+            defer { transactionDepth -= 1 }
+            return try body(self)
+        }
+        var attempt = 1
+        while true {
+            try begin()
+            transactionDepth = 1
+            do {
+                let result = try body(self)
+                transactionDepth = 0
+                try run("COMMIT")
+                return result
+            } catch {
+                transactionDepth = 0
+                if handle != nil { try? run("ROLLBACK") }
+                if let databaseError = error as? DatabaseError, databaseError.isRetryable, attempt < attempts {
+                    attempt += 1
+                    continue
+                }
+                throw error
+            }
+        }
+    }
+
+    private func begin() throws(DatabaseError) {
+        do {
+            try run("START TRANSACTION")
+        } catch {
+            guard error.code == .connectionLost else { throw error }
+            try reconnect()
+            try run("START TRANSACTION")
+        }
+    }
+
+    /// A cheap round trip that proves the server answers.
+    public func ping() throws(DatabaseError) {
+        try execute("SELECT 1")
+    }
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import CalcflowAPI
+import Foundation
+
+struct Calcflowctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calcflowctl",
+        abstract: "Administer Calcflow: migrate the database, add users, check the config.",
+        subcommands: [Migrate.self, UserCommand.self, ConfigCommand.self])
+}
+
+/// The `--config` option every subcommand shares.
+struct ConfigOption: ParsableArguments {
+    @Option(help: "The config file (key = value lines). Default: $CALCFLOW_CONFIG.")
+    var config: String?
+
+    func load() throws -> APIConfiguration {
+        let file = try ConfigurationFile.load(path: config ?? ProcessInfo.processInfo.environment["CALCFLOW_CONFIG"])
+        return try APIConfiguration(file)
+    }
+}

@@ -1,0 +1,4 @@
+import ArgumentParser
+import CalcflowAPI
+
+Calcflowctl.main()

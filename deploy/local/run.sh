@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# make run: the whole of Calcflow on this machine, in the background, under $CALCFLOW_STATE_DIR.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+install_missing_packages "${DEBIAN_PACKAGES[@]}"
+
+log "building (release)"
+(cd "$REPO" && swift build -c release --product calcflow-api >/dev/null && swift build -c release --product calcflowctl >/dev/null) \
+    || die "swift build failed; run 'swift build -c release' to see why"
+
+mkdir -p "$STATE/run" "$STATE/logs" "$STATE/secrets"
+chmod 700 "$STATE/secrets"
+secret() { [ -s "$STATE/secrets/$1" ] || (umask 077; openssl rand -hex 32 > "$STATE/secrets/$1"); }
+secret jwt_secret
+secret db_password
+
+make_certificate "$STATE"
+start_mariadb "$STATE"
+DB_SOCKET="$STATE/run/mariadb.sock"
+mariadb --socket="$DB_SOCKET" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS calcflow CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'calcflow'@'localhost' IDENTIFIED BY '$(cat "$STATE/secrets/db_password")';
+GRANT ALL PRIVILEGES ON calcflow.* TO 'calcflow'@'localhost';
+SQL
+
+CONFIG="$STATE/calcflow.conf"
+cat > "$CONFIG" <<CONF
+# Written by make run; change the environment variables of make run instead of this file.
+socket = $STATE/run/api.sock
+stream_socket = $STATE/run/api-stream.sock
+socket_mode = 0666
+threads = ${CALCFLOW_THREADS:-16}
+db_socket = $DB_SOCKET
+db_user = calcflow
+db_password_file = $STATE/secrets/db_password
+db_name = calcflow
+jwt_secret_file = $STATE/secrets/jwt_secret
+public_url = https://127.0.0.1:$HTTPS_PORT
+openapi_file = $REPO/Sources/CalcflowAPI/Resources/openapi.json
+smtp_url = ${CALCFLOW_SMTP_URL:-}
+CONF
+export CALCFLOW_CONFIG="$CONFIG"
+# make run's own variables are not API settings: keep them out of the API's environment overrides.
+unset CALCFLOW_STATE_DIR CALCFLOW_HTTPS_PORT CALCFLOW_HTTP_PORT CALCFLOW_BENCH_PORT CALCFLOW_ADMIN_EMAIL CALCFLOW_ADMIN_PASSWORD_VALUE CALCFLOW_BIN_DIR CALCFLOW_THREADS CALCFLOW_SMTP_URL
+
+"$BIN_DIR/calcflowctl" migrate --config "$CONFIG" | sed 's/^/calcflow: migrate: /' >&2
+
+ADMIN_PASSWORD_FILE="$STATE/secrets/admin_password"
+if [ -n "${CALCFLOW_ADMIN_PASSWORD:-}" ]; then
+    (umask 077; printf '%s\n' "$CALCFLOW_ADMIN_PASSWORD" > "$ADMIN_PASSWORD_FILE")
+elif [ ! -s "$ADMIN_PASSWORD_FILE" ]; then
+    (umask 077; openssl rand -base64 18 > "$ADMIN_PASSWORD_FILE")
+fi
+unset CALCFLOW_ADMIN_PASSWORD
+"$BIN_DIR/calcflowctl" user add --config "$CONFIG" --email "$ADMIN_EMAIL" --role admin --name Administrator \
+    --password-stdin --if-absent < "$ADMIN_PASSWORD_FILE" | sed 's/^/calcflow: /' >&2
+
+if ! pid_alive "$STATE/run/calcflow-api.pid"; then
+    "$BIN_DIR/calcflow-api" --config "$CONFIG" >>"$STATE/logs/calcflow-api.log" 2>&1 &
+    echo $! > "$STATE/run/calcflow-api.pid"
+    disown
+fi
+
+render_nginx "$STATE" "$REPO/www" "$HTTPS_PORT" "$HTTP_PORT" "$BENCH_PORT"
+nginx -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" >/dev/null 2>&1 \
+    || die "the nginx config does not load: nginx -t -p $STATE/nginx -c $STATE/nginx/nginx.conf"
+if pid_alive "$STATE/run/nginx.pid"; then
+    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" -s reload
+else
+    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log"
+fi
+
+URL="https://127.0.0.1:$HTTPS_PORT/"
+tries=0
+until curl -fsS --cacert "$STATE/tls/cert.pem" "${URL}api/v1/healthz" >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    [ $tries -gt 150 ] && die "calcflow-api did not become healthy; see $STATE/logs/calcflow-api.log"
+    sleep 0.2
+done
+
+cat <<DONE
+
+Calcflow is running: $URL
+  admin:     $ADMIN_EMAIL
+  password:  $(cat "$ADMIN_PASSWORD_FILE")   (also in $ADMIN_PASSWORD_FILE)
+  the certificate is self-signed: $STATE/tls/cert.pem
+  logs:      $STATE/logs/
+  stop it:   make stop       status: make status
+DONE
