@@ -29,6 +29,19 @@ install_missing_packages() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# Replaces the current subshell with a command that holds none of its parent's open descriptors
+# (above stderr), so a daemon left behind keeps no test runner waiting on a pipe or socket.
+# Call it in the background (`without_inherited_fds cmd &`) or in a subshell (`(without_inherited_fds cmd)`).
+without_inherited_fds() {
+    [ "$BASHPID" != "$$" ] || die "without_inherited_fds must run in a subshell"
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd="${fd##*/}"
+        [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+    done
+    exec "$@" </dev/null
+}
+
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # Sends SIGTERM to the process recorded in a pid file and waits for it to go.
@@ -119,9 +132,10 @@ start_mariadb() {
             --skip-test-db >"$state/logs/mariadb-install.log" 2>&1 || die "mariadb-install-db failed; see $state/logs/mariadb-install.log"
     fi
     if pid_alive "$state/run/mariadb.pid"; then return 0; fi
-    mariadbd --no-defaults --datadir="$data" --socket="$socket" --skip-networking "${user_option[@]}" \
+    without_inherited_fds mariadbd --no-defaults --datadir="$data" --socket="$socket" --skip-networking "${user_option[@]}" \
         --pid-file="$state/run/mariadb.pid" --log-error="$state/logs/mariadb.log" \
-        --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 &
+        --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 \
+        >>"$state/logs/mariadb.log" 2>&1 &
     disown
     local tries=0
     until mariadb --socket="$socket" -uroot -e 'SELECT 1' >/dev/null 2>&1; do

@@ -57,7 +57,7 @@ unset CALCFLOW_ADMIN_PASSWORD
     --password-stdin --if-absent < "$ADMIN_PASSWORD_FILE" | sed 's/^/calcflow: /' >&2
 
 if ! pid_alive "$STATE/run/calcflow-api.pid"; then
-    "$BIN_DIR/calcflow-api" --config "$CONFIG" >>"$STATE/logs/calcflow-api.log" 2>&1 &
+    without_inherited_fds "$BIN_DIR/calcflow-api" --config "$CONFIG" >>"$STATE/logs/calcflow-api.log" 2>&1 &
     echo $! > "$STATE/run/calcflow-api.pid"
     disown
 fi
@@ -68,7 +68,7 @@ nginx -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-er
 if pid_alive "$STATE/run/nginx.pid"; then
     nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" -s reload
 else
-    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log"
+    (without_inherited_fds nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log")
 fi
 
 URL="https://127.0.0.1:$HTTPS_PORT/"

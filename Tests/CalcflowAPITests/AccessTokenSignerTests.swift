@@ -1,0 +1,49 @@
+@testable import CalcflowAPI
+import Crypto
+import JSON
+import XCTest
+
+final class AccessTokenSignerTests: XCTestCase {
+    let signer = AccessTokenSigner(secret: Array("0123456789abcdef0123456789abcdef".utf8), lifetimeSeconds: 900)
+    let now: Int64 = 1_800_000_000
+
+    func testASignedTokenVerifiesWithItsClaims() throws {
+        let token = signer.sign(userID: 42, sessionEpoch: 3, now: now)
+        let claims = try signer.verify(token, now: now + 10)
+        XCTAssertEqual(claims, AccessTokenClaims(userID: 42, sessionEpoch: 3, issuedAt: now, expiresAt: now + 900))
+    }
+
+    func testTokensExpireAfterTheirLifetime() {
+        let token = signer.sign(userID: 42, sessionEpoch: 0, now: now)
+        XCTAssertThrowsError(try signer.verify(token, now: now + 900)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .expired) }
+    }
+
+    func testTokensFromTheFutureAreRefused() {
+        let token = signer.sign(userID: 42, sessionEpoch: 0, now: now + 3600)
+        XCTAssertThrowsError(try signer.verify(token, now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .notYetValid) }
+    }
+
+    func testATamperedPayloadFailsTheSignature() throws {
+        let parts = signer.sign(userID: 42, sessionEpoch: 0, now: now).split(separator: ".")
+        let forged: JSON = ["iss": "calcflow", "sub": "1", "sep": 0, "iat": .integer(now), "exp": .integer(now + 900)]
+        let token = "\(parts[0]).\(Base64URL.encode(forged.serialized())).\(parts[2])"
+        XCTAssertThrowsError(try signer.verify(token, now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .badSignature) }
+    }
+
+    func testTheAlgorithmIsPinned() {
+        let parts = signer.sign(userID: 42, sessionEpoch: 0, now: now).split(separator: ".")
+        let none = Base64URL.encode(#"{"alg":"none","typ":"JWT"}"#)
+        XCTAssertThrowsError(try signer.verify("\(none).\(parts[1]).", now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .wrongAlgorithm) }
+    }
+
+    func testAnotherSecretsTokenIsRefused() {
+        let other = AccessTokenSigner(secret: Array("another secret of thirty-two bytes".utf8), lifetimeSeconds: 900)
+        XCTAssertThrowsError(try signer.verify(other.sign(userID: 1, sessionEpoch: 0, now: now), now: now))
+    }
+
+    func testGarbageIsMalformed() {
+        for garbage in ["", "a.b", "a.b.c.d", "!!!.???.***"] {
+            XCTAssertThrowsError(try signer.verify(garbage, now: now), garbage)
+        }
+    }
+}

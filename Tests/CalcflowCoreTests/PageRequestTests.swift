@@ -1,0 +1,28 @@
+import CalcflowCore
+import JSON
+import XCTest
+
+final class PageRequestTests: XCTestCase {
+    func testDefaultsAndBounds() throws {
+        XCTAssertEqual(try PageRequest(limit: nil, cursor: nil), PageRequest(limit: 50, afterID: nil))
+        XCTAssertEqual(try PageRequest(limit: "500", cursor: nil).limit, 500)
+        for bad in ["0", "501", "-1", "ten", "1.5"] {
+            XCTAssertThrowsError(try PageRequest(limit: bad, cursor: nil), bad)
+        }
+    }
+
+    func testCursorsRoundTripAndForgeriesAreRefused() throws {
+        let cursor = PageRequest.encodeCursor(afterID: 12345)
+        XCTAssertEqual(try PageRequest(limit: nil, cursor: cursor).afterID, 12345)
+        XCTAssertThrowsError(try PageRequest(limit: nil, cursor: "' OR 1=1 --"))
+    }
+
+    func testAPageHasANextCursorOnlyWhenMoreRowsExist() {
+        let page = PageRequest(limit: 2)
+        let full = page.page(of: [1, 2, 3] as [Int64], id: { $0 }, render: { .integer($0) })
+        XCTAssertEqual(full["items"], [1, 2])
+        XCTAssertEqual(full["next_cursor"], .string(PageRequest.encodeCursor(afterID: 2)))
+        let last = page.page(of: [7] as [Int64], id: { $0 }, render: { .integer($0) })
+        XCTAssertEqual(last["next_cursor"], .null)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import JSON
+import MariaDB
+
+/// A whole Calcflow in a temporary folder: MariaDB, calcflow-api and nginx, started with the
+/// repository's own scripts and config, on ports of its own. Each test class owns one.
+public final class TestStack: @unchecked Sendable {
+    public let directory: String
+    public let httpsPort: Int
+    public let certificate: String
+    public let adminEmail = "admin@calcflow.test"
+    public let adminPassword = "correct horse battery staple"
+    public var baseURL: String { "https://127.0.0.1:\(httpsPort)" }
+    private var apiProcess: Process?
+    private let configuration: [String: String]
+
+    public static let binaries: String = {
+        if let directory = ProcessInfo.processInfo.environment["CALCFLOW_BIN_DIR"] { return directory }
+        return Shell.repository + "/.build/debug"
+    }()
+
+    /// `settings` are extra lines of the API's config file (`user_cache_ms`, `threads`, ...).
+    public init(settings: [String: String] = [:]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-test-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
+        httpsPort = Int.random(in: 20_000...45_000)
+        certificate = directory + "/tls/cert.pem"
+        configuration = settings
+        do {
+            try startDatabase()
+            try writeConfiguration()
+            try Shell.run("'\(TestStack.binaries)/calcflowctl' migrate --config '\(directory)/calcflow.conf' --migrations '\(Shell.repository)/migrations'")
+            try Shell.run("printf '%s\\n' '\(adminPassword)' | '\(TestStack.binaries)/calcflowctl' user add --config '\(directory)/calcflow.conf' --email \(adminEmail) --role admin --password-stdin")
+            try startAPI()
+            try Shell.run("""
+                make_certificate '\(directory)'
+                render_nginx '\(directory)' '\(Shell.repository)/www' \(httpsPort) \(httpsPort + 1) \(httpsPort + 2)
+                (without_inherited_fds nginx -p '\(directory)/nginx' -c '\(directory)/nginx/nginx.conf' -e '\(directory)/logs/nginx-error.log')
+                """, environment: environment)
+            let client = makeClient()
+            try Deadline.wait(for: "healthz") { try client.get("/api/v1/healthz").status == 200 }
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    private var environment: [String: String] { ["CALCFLOW_STATE_DIR": directory] }
+
+    public func makeClient() -> APIClient { APIClient(baseURL: baseURL, certificate: certificate) }
+
+    private func startDatabase() throws {
+        try Shell.run("""
+            start_mariadb '\(directory)'
+            mariadb --socket='\(directory)/run/mariadb.sock' -uroot -e "CREATE DATABASE IF NOT EXISTS calcflow CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+            """, environment: environment)
+    }
+
+    private func writeConfiguration() throws {
+        var lines = [
+            "socket = \(directory)/run/api.sock",
+            "stream_socket = \(directory)/run/api-stream.sock",
+            "socket_mode = 0666",
+            "threads = 8",
+            "stream_threads = 4",
+            "db_socket = \(directory)/run/mariadb.sock",
+            "db_user = root",
+            "db_name = calcflow",
+            "jwt_secret = \(String(repeating: "test-secret-", count: 4))",
+            "openapi_file = \(Shell.repository)/Sources/CalcflowAPI/Resources/openapi.json",
+            "public_url = \(baseURL)",
+            "log_level = debug",
+        ]
+        for (key, value) in configuration { lines.append("\(key) = \(value)") }
+        try lines.joined(separator: "\n").write(toFile: directory + "/calcflow.conf", atomically: true, encoding: .utf8)
+    }
+
+    public func startAPI() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-api")
+        process.arguments = ["--config", directory + "/calcflow.conf"]
+        // The test runner's own CALCFLOW_ variables must not reconfigure the API under test.
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
+        FileManager.default.createFile(atPath: directory + "/logs/calcflow-api.log", contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/logs/calcflow-api.log"))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        apiProcess = process
+        try Deadline.wait(for: "the API socket") { FileManager.default.fileExists(atPath: directory + "/run/api.sock") }
+    }
+
+    /// Sends SIGTERM to calcflow-api and returns its exit status once it has stopped.
+    public func terminateAPI(timeout: Double = 20) throws -> Int32 {
+        guard let process = apiProcess else { return -1 }
+        process.terminate()
+        try Deadline.wait(for: "calcflow-api to exit", seconds: timeout) { !process.isRunning }
+        apiProcess = nil
+        return process.terminationStatus
+    }
+
+    /// Stops MariaDB and starts it again on the same data dir.
+    public func restartDatabase() throws {
+        try Shell.run("stop_pid '\(directory)/run/mariadb.pid' MariaDB; start_mariadb '\(directory)'", environment: environment)
+    }
+
+    /// A root connection to the stack's database, for checking what the API stored.
+    public func database() throws -> Connection {
+        try Connection(configuration: DatabaseConfiguration(unixSocket: directory + "/run/mariadb.sock", user: "root", database: "calcflow"))
+    }
+
+    public func apiLog() -> String {
+        (try? String(contentsOfFile: directory + "/logs/calcflow-api.log", encoding: .utf8)) ?? ""
+    }
+
+    public func stop() {
+        if let process = apiProcess, process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        apiProcess = nil
+        _ = try? Shell.run("""
+            [ -f '\(directory)/run/nginx.pid' ] && nginx -p '\(directory)/nginx' -c '\(directory)/nginx/nginx.conf' -e '\(directory)/logs/nginx-error.log' -s quit
+            stop_pid '\(directory)/run/nginx.pid' nginx
+            stop_pid '\(directory)/run/mariadb.pid' MariaDB
+            """, environment: environment)
+        if ProcessInfo.processInfo.environment["CALCFLOW_KEEP_TEST_STATE"] == nil {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}
