@@ -1,0 +1,106 @@
+import CalcflowTestSupport
+import JSON
+import XCTest
+
+/// Malformed, mistyped, unknown, oversized and hostile input: always a clear 4xx, never a 5xx.
+final class InputRobustnessTests: StackTestCase {
+    func send(_ body: String, to path: String = "/api/v1/users", method: String = "POST", token: String? = nil) throws -> TestResponse {
+        try client.send(method, path, body: Array(body.utf8), token: token)
+    }
+
+    func testMalformedJSONIsBadJSON() throws {
+        let token = try adminToken()
+        for body in ["{", "{\"email\": }", "not json", "{\"a\":1}garbage", "{\"email\":\"a\",\"email\":\"b\"}"] {
+            let response = try send(body, token: token)
+            XCTAssertEqual(response.status, 400, body)
+            XCTAssertEqual(response.errorCode, "bad_json", body)
+            XCTAssertNotNil(response.json["error"]?["message"]?.stringValue)
+        }
+        XCTAssertEqual(try send("{", to: "/api/v1/auth/login").errorCode, "bad_json")
+    }
+
+    func testWrongTypesAreInvalidAndNameTheField() throws {
+        let token = try adminToken()
+        let response = try send(#"{"email": 42, "password": "a long enough password"}"#, token: token)
+        XCTAssertEqual(response.status, 400)
+        XCTAssertEqual(response.errorCode, "invalid")
+        XCTAssertEqual(response.json["error"]?["field"], "email")
+        XCTAssertEqual(try send(#"[1, 2, 3]"#, token: token).errorCode, "invalid")
+        XCTAssertEqual(try send(#"{"blocked": "yes"}"#, to: "/api/v1/users/1", method: "PATCH", token: token).json["error"]?["field"], "blocked")
+        XCTAssertEqual(try send(#"{"role": "root"}"#, to: "/api/v1/users/1", method: "PATCH", token: token).json["error"]?["field"], "role")
+    }
+
+    func testUnknownFieldsAreRefused() throws {
+        let response = try send(#"{"email": "x@calcflow.test", "password": "a long enough password", "is_admin": true}"#, token: try adminToken())
+        XCTAssertEqual(response.status, 400)
+        XCTAssertEqual(response.errorCode, "invalid")
+        XCTAssertEqual(response.json["error"]?["field"], "is_admin")
+        let login = try send(#"{"email": "a@b.org", "password": "x", "remember": true}"#, to: "/api/v1/auth/login")
+        XCTAssertEqual(login.json["error"]?["field"], "remember")
+    }
+
+    func testBodiesOverOneMebibyteAreRefusedByNginxInTheEnvelope() throws {
+        let big = "{\"name\": \"" + String(repeating: "x", count: 1_100_000) + "\"}"
+        let response = try send(big, to: "/api/v1/me", method: "PATCH", token: try adminToken())
+        XCTAssertEqual(response.status, 413)
+        XCTAssertEqual(response.errorCode, "too_large")
+    }
+
+    func testSQLMetacharactersAreStoredVerbatim() throws {
+        let token = try adminToken()
+        let hostile = "Robert'); DROP TABLE users; -- \\ \" ` % _ ;"
+        let created = try client.post("/api/v1/users", ["email": "bobby-\(UUID().uuidString.prefix(6))@calcflow.test", "name": .string(hostile),
+                                                        "password": "a long enough password"], token: token)
+        XCTAssertEqual(created.status, 201, created.description)
+        let id = try XCTUnwrap(created.json["id"]?.integerValue)
+        XCTAssertEqual(try client.get("/api/v1/users/\(id)", token: token).json["name"]?.stringValue, hostile)
+        let login = try client.post("/api/v1/auth/login", ["email": "' OR '1'='1", "password": "' OR '1'='1"])
+        XCTAssertEqual(login.status, 401)
+        XCTAssertEqual(try client.get("/api/v1/users?cursor=1%27%20OR%201=1", token: token).status, 400)
+        XCTAssertEqual(try client.get("/api/v1/users/1%20OR%201=1", token: token).status, 404)
+        XCTAssertEqual(try client.get("/api/v1/healthz").status, 200, "the users table is still there")
+    }
+
+    func testUnicodeRoundTrips() throws {
+        let token = try adminToken()
+        let name = "Zoë 🧪 Ångström 量子"
+        let created = try client.post("/api/v1/users", ["email": "unicode-\(UUID().uuidString.prefix(6))@calcflow.test", "name": .string(name),
+                                                        "password": "a long enough password"], token: token)
+        XCTAssertEqual(created.json["name"]?.stringValue, name)
+    }
+
+    func testWrongContentTypeIsExplained() throws {
+        let response = try client.send("POST", "/api/v1/auth/login", body: Array("email=a&password=b".utf8),
+                                       headers: [("Content-Type", "application/x-www-form-urlencoded")])
+        XCTAssertEqual(response.status, 415)
+        XCTAssertNotNil(response.errorCode)
+    }
+
+    func testUnknownRoutesAndMethods() throws {
+        let missing = try client.get("/api/v1/no-such-thing")
+        XCTAssertEqual(missing.status, 404)
+        XCTAssertEqual(missing.errorCode, "not_found")
+        let wrongMethod = try client.send("PUT", "/api/v1/healthz")
+        XCTAssertEqual(wrongMethod.status, 405)
+        XCTAssertEqual(wrongMethod.header("Allow"), "GET")
+    }
+
+    func testEmptyBodiesWhereOneIsNeeded() throws {
+        let response = try client.send("POST", "/api/v1/auth/login", body: [])
+        XCTAssertEqual(response.status, 400)
+        XCTAssertEqual(response.errorCode, "bad_json")
+    }
+
+    func testNoFuzzedBodyCausesA5xx() throws {
+        let token = try adminToken()
+        var generator = SystemRandomNumberGenerator()
+        let fragments = ["{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "-0", "\"email\"", "\"password\"", "\\u0000", "\u{FFFD}", "'", ";", "--"]
+        for _ in 0..<150 {
+            let body = (0..<Int.random(in: 1...12, using: &generator)).map { _ in fragments.randomElement(using: &generator)! }.joined()
+            for (method, path) in [("POST", "/api/v1/users"), ("PATCH", "/api/v1/me"), ("POST", "/api/v1/auth/login")] {
+                let response = try send(body, to: path, method: method, token: token)
+                XCTAssertLessThan(response.status, 500, "\(method) \(path) \(body): \(response)")
+            }
+        }
+    }
+}
