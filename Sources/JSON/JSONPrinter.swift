@@ -6,13 +6,20 @@ extension JSON {
         guard let root = JSON.build(self) else { return Array("null".utf8) }
         defer { cjansson_decref(root) }
         let flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | Int32(cjansson_real_precision(17))
-        let size = json_dumpb(root, nil, 0, Int(flags))
-        guard size > 0 else { return Array("null".utf8) }
-        var bytes = [UInt8](repeating: 0, count: size)
-        let written = bytes.withUnsafeMutableBytes { buffer in
-            json_dumpb(root, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), size, Int(flags))
+        // Most documents fit a first guess; a larger one is printed again at its exact size.
+        var capacity = 1_024
+        while true {
+            var bytes = [UInt8](repeating: 0, count: capacity)
+            let size = bytes.withUnsafeMutableBytes { buffer in
+                json_dumpb(root, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), capacity, Int(flags))
+            }
+            if size == 0 { return Array("null".utf8) }
+            if size <= capacity {
+                bytes.removeLast(capacity - size)
+                return bytes
+            }
+            capacity = size
         }
-        return Array(bytes.prefix(written))
     }
 
     public func serializedString() -> String {

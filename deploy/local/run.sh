@@ -30,7 +30,7 @@ cat > "$CONFIG" <<CONF
 socket = $STATE/run/api.sock
 stream_socket = $STATE/run/api-stream.sock
 socket_mode = 0666
-threads = ${CALCFLOW_THREADS:-16}
+threads = ${CALCFLOW_THREADS:-8}
 db_socket = $DB_SOCKET
 db_user = calcflow
 db_password_file = $STATE/secrets/db_password

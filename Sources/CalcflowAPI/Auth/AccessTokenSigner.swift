@@ -35,9 +35,10 @@ public struct AccessTokenSigner: Sendable {
 
     public func verify(_ token: String, now: Int64) throws(Failure) -> AccessTokenClaims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let headerBytes = Base64URL.decode(parts[0]), let payloadBytes = Base64URL.decode(parts[1]),
-              let signature = Base64URL.decode(parts[2]) else { throw .malformed }
-        guard let header = try? JSON.parse(headerBytes), header["alg"]?.stringValue == "HS256" else { throw .wrongAlgorithm }
+        guard parts.count == 3 else { throw .malformed }
+        // Only the exact header this signer writes is accepted: no "none", no key confusion.
+        guard parts[0] == Self.encodedHeader else { throw .wrongAlgorithm }
+        guard let payloadBytes = Base64URL.decode(parts[1]), let signature = Base64URL.decode(parts[2]) else { throw .malformed }
         let signingInput = Array(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
         let expected = HMACSHA256.authenticationCode(key: secret, message: signingInput)
         guard ConstantTime.equals(expected, signature) else { throw .badSignature }

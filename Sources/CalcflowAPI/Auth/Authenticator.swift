@@ -4,6 +4,7 @@ import MariaDB
 /// Turns the `Authorization` header into a signed-in user, or the error the client must see.
 struct Authenticator {
     let services: APIServices
+    let cache: ThreadUserCache
 
     func signedInUser(_ request: Request, minimum: Role, connection: () throws(APIError) -> Connection) throws -> UserRecord {
         guard let header = request.authorization, header.hasPrefix("Bearer "), header.count > 7 else {
@@ -21,10 +22,11 @@ struct Authenticator {
         } catch {
             throw APIError(.unauthenticated, "the access token is not valid; sign in again")
         }
-        var user = services.userCache.user(id: claims.userID)
+        var user = cache.user(id: claims.userID)
         if user == nil {
+            let generation = services.userCache.currentGeneration
             user = try UserStore(connection: connection(), cache: services.userCache).find(id: claims.userID)
-            if let user { services.userCache.store(user) }
+            if let user { cache.store(user, generation: generation) }
         }
         guard let user, user.sessionEpoch == claims.sessionEpoch else {
             throw APIError(.unauthenticated, "your session has ended; sign in again")

@@ -31,7 +31,7 @@ public struct APIConfiguration: Sendable {
             throw ConfigurationFile.Problem(message: "socket_mode must be octal like 0660, not '\(modeText)'")
         }
         socketMode = mode
-        threads = try file.integer("threads", default: 16, range: 1...512)
+        threads = try file.integer("threads", default: 8, range: 1...512)
         streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
         streamThreads = try file.integer("stream_threads", default: 8, range: 1...1024)
         database = DatabaseConfiguration(

@@ -9,10 +9,12 @@ final class APIResponder: FastCGIResponder {
     private let router: Router
     private let services: APIServices
     private var connection: Connection?
+    private let userCache: ThreadUserCache
 
     init(router: Router, services: APIServices) {
         self.router = router
         self.services = services
+        self.userCache = ThreadUserCache(shared: services.userCache)
     }
 
     /// Opens the connection on first use, and again after a failure: a database that was down
@@ -72,7 +74,7 @@ final class APIResponder: FastCGIResponder {
                 request.body = body
                 let context = RequestContext(request: request, services: services, connectionProvider: openConnection)
                 if case .signedIn(let minimum) = route.access {
-                    context.signedInUser = try Authenticator(services: services)
+                    context.signedInUser = try Authenticator(services: services, cache: userCache)
                         .signedInUser(request, minimum: minimum, connection: openConnection)
                 }
                 return try route.handler(context)

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# make bench: wrk against the stack that make run started, all in one run, over HTTPS at 64
+# connections: bare nginx `return 204` (the ceiling), GET /healthz, and an authenticated GET /me.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+DURATION="${CALCFLOW_BENCH_SECONDS:-10}"
+CONNECTIONS="${CALCFLOW_BENCH_CONNECTIONS:-64}"
+command -v wrk >/dev/null || install_missing_packages wrk
+pid_alive "$STATE/run/calcflow-api.pid" && pid_alive "$STATE/run/nginx.pid" || die "the stack is not running: make run first"
+
+BASE="https://127.0.0.1:$HTTPS_PORT"
+TOKEN=$(curl -fsS --cacert "$STATE/tls/cert.pem" -H 'Content-Type: application/json' \
+    --data-binary @- "$BASE/api/v1/auth/login" <<JSON | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+{"email": "$ADMIN_EMAIL", "password": "$(cat "$STATE/secrets/admin_password")"}
+JSON
+)
+[ -n "$TOKEN" ] || die "could not sign in as $ADMIN_EMAIL to measure /me"
+
+# Prints "requests_per_second p50_ms p99_ms non_2xx" for one wrk run.
+measure() {
+    local output
+    output=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+    awk '
+        function ms(value) {
+            if (value ~ /us$/) return value / 1000
+            if (value ~ /ms$/) return value + 0
+            if (value ~ /s$/) return value * 1000
+            return value
+        }
+        /Requests\/sec:/ { rps = $2 }
+        /^ +50%/ { p50 = ms($2) }
+        /^ +99%/ { p99 = ms($2) }
+        /Non-2xx or 3xx responses:/ { errors = $5 }
+        END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }
+    ' <<<"$output"
+}
+
+log "wrk -t2 -c$CONNECTIONS -d${DURATION}s, over HTTPS, one after the other"
+read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "https://127.0.0.1:$BENCH_PORT/")
+read -r health_rps health_p50 health_p99 health_errors < <(measure "$BASE/api/v1/healthz")
+read -r me_rps me_p50 me_p99 me_errors < <(measure -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me")
+
+printf '\n%-28s %12s %9s %9s %10s %8s\n' target "req/s" "p50 ms" "p99 ms" "vs nginx" "non-2xx"
+row() { printf '%-28s %12s %9s %9s %10s %8s\n' "$1" "$2" "$3" "$4" "$(awk -v a="$2" -v b="$nginx_rps" 'BEGIN { printf "%.3f", a / b }')" "$5"; }
+row "nginx return 204" "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors"
+row "GET /api/v1/healthz" "$health_rps" "$health_p50" "$health_p99" "$health_errors"
+row "GET /api/v1/me (JWT)" "$me_rps" "$me_p50" "$me_p99" "$me_errors"
+printf '\ntarget: /me at least 0.2 of nginx with p99 under 15 ms (2 cores, %d connections)\n' "$CONNECTIONS"
