@@ -11,6 +11,9 @@ BIN_DIR="${CALCFLOW_BIN_DIR:-$REPO/.build/release}"
 
 DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev libargon2-dev libssl-dev
     pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk)
+# What the tests need beyond that: a real browser for the dashboard, Python to drive it.
+TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip)
+TEST_PYTHON_PACKAGES=(playwright)
 
 log() { printf 'calcflow: %s\n' "$*" >&2; }
 die() { printf 'calcflow: error: %s\n' "$*" >&2; exit 1; }
@@ -40,6 +43,18 @@ without_inherited_fds() {
         [ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
     done
     exec "$@" </dev/null
+}
+
+# Installs the PyPI packages that the first python3 on PATH lacks.
+install_missing_python_packages() {
+    local missing=() package
+    for package in "$@"; do
+        python3 -c "import $package" 2>/dev/null || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing from PyPI: ${missing[*]}"
+    python3 -m pip install -q --disable-pip-version-check "${missing[@]}" 2>&1 | grep -v 'Running pip as the' >&2 || true
+    for package in "${missing[@]}"; do python3 -c "import $package" || die "could not install $package from PyPI"; done
 }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
