@@ -124,23 +124,23 @@ private struct ParameterBinding {
             case .null:
                 binds[index].buffer_type = MYSQL_TYPE_NULL
             case .integer(let value):
-                let pointer = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
-                pointer.storeBytes(of: value, as: Int64.self)
-                storage.append(pointer)
-                binds[index].buffer_type = MYSQL_TYPE_LONGLONG
-                binds[index].buffer = pointer
+                bindScalar(value, type: MYSQL_TYPE_LONGLONG, at: index)
             case .double(let value):
-                let pointer = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8)
-                pointer.storeBytes(of: value, as: Double.self)
-                storage.append(pointer)
-                binds[index].buffer_type = MYSQL_TYPE_DOUBLE
-                binds[index].buffer = pointer
+                bindScalar(value, type: MYSQL_TYPE_DOUBLE, at: index)
             case .text(let text):
                 bindBytes(Array(text.utf8), type: MYSQL_TYPE_STRING, at: index)
             case .blob(let bytes):
                 bindBytes(bytes, type: MYSQL_TYPE_BLOB, at: index)
             }
         }
+    }
+
+    private mutating func bindScalar<Value>(_ value: Value, type: enum_field_types, at index: Int) {
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<Value>.size, alignment: MemoryLayout<Value>.alignment)
+        pointer.storeBytes(of: value, as: Value.self)
+        storage.append(pointer)
+        binds[index].buffer_type = type
+        binds[index].buffer = pointer
     }
 
     private mutating func bindBytes(_ bytes: [UInt8], type: enum_field_types, at index: Int) {

@@ -25,7 +25,7 @@ GRANT ALL PRIVILEGES ON calcflow.* TO 'calcflow'@'localhost';
 SQL
 
 CONFIG="$STATE/calcflow.conf"
-cat > "$CONFIG" <<CONF
+cat > "$CONFIG.new" <<CONF
 # Written by make run; change the environment variables of make run instead of this file.
 socket = $STATE/run/api.sock
 stream_socket = $STATE/run/api-stream.sock
@@ -40,6 +40,16 @@ public_url = https://127.0.0.1:$HTTPS_PORT
 openapi_file = $REPO/Sources/CalcflowAPI/Resources/openapi.json
 smtp_url = ${CALCFLOW_SMTP_URL:-}
 CONF
+# A running API keeps running unless its binary was rebuilt or its settings changed.
+API_PID="$STATE/run/calcflow-api.pid"
+restart_api=false
+cmp -s "$CONFIG.new" "$CONFIG" || restart_api=true
+mv "$CONFIG.new" "$CONFIG"
+[ "$BIN_DIR/calcflow-api" -nt "$API_PID" ] && restart_api=true
+if $restart_api && pid_alive "$API_PID"; then
+    log "calcflow-api was rebuilt or reconfigured: restarting it"
+    stop_pid "$API_PID" calcflow-api
+fi
 export CALCFLOW_CONFIG="$CONFIG"
 # make run's own variables are not API settings: keep them out of the API's environment overrides.
 unset CALCFLOW_STATE_DIR CALCFLOW_HTTPS_PORT CALCFLOW_HTTP_PORT CALCFLOW_BENCH_PORT CALCFLOW_ADMIN_EMAIL CALCFLOW_BIN_DIR CALCFLOW_THREADS CALCFLOW_SMTP_URL
@@ -56,9 +66,9 @@ unset CALCFLOW_ADMIN_PASSWORD
 "$BIN_DIR/calcflowctl" user add --config "$CONFIG" --email "$ADMIN_EMAIL" --role admin --name Administrator \
     --password-stdin --if-absent < "$ADMIN_PASSWORD_FILE" | sed 's/^/calcflow: /' >&2
 
-if ! pid_alive "$STATE/run/calcflow-api.pid"; then
+if ! pid_alive "$API_PID"; then
     without_inherited_fds "$BIN_DIR/calcflow-api" --config "$CONFIG" >>"$STATE/logs/calcflow-api.log" 2>&1 &
-    echo $! > "$STATE/run/calcflow-api.pid"
+    echo $! > "$API_PID"
     disown
 fi
 
