@@ -57,10 +57,14 @@ unset CALCFLOW_STATE_DIR CALCFLOW_HTTPS_PORT CALCFLOW_HTTP_PORT CALCFLOW_BENCH_P
 "$BIN_DIR/calcflowctl" migrate --config "$CONFIG" | sed 's/^/calcflow: migrate: /' >&2
 
 ADMIN_PASSWORD_FILE="$STATE/secrets/admin_password"
-if [ -n "${CALCFLOW_ADMIN_PASSWORD:-}" ]; then
-    (umask 077; printf '%s\n' "$CALCFLOW_ADMIN_PASSWORD" > "$ADMIN_PASSWORD_FILE")
-elif [ ! -s "$ADMIN_PASSWORD_FILE" ]; then
-    (umask 077; openssl rand -base64 18 > "$ADMIN_PASSWORD_FILE")
+if [ ! -s "$ADMIN_PASSWORD_FILE" ]; then
+    if [ -n "${CALCFLOW_ADMIN_PASSWORD:-}" ]; then
+        (umask 077; printf '%s\n' "$CALCFLOW_ADMIN_PASSWORD" > "$ADMIN_PASSWORD_FILE")
+    else
+        (umask 077; openssl rand -base64 18 > "$ADMIN_PASSWORD_FILE")
+    fi
+elif [ -n "${CALCFLOW_ADMIN_PASSWORD:-}" ] && [ "$CALCFLOW_ADMIN_PASSWORD" != "$(cat "$ADMIN_PASSWORD_FILE")" ]; then
+    log "CALCFLOW_ADMIN_PASSWORD is ignored: $ADMIN_EMAIL exists already; change its password in the dashboard (Your account)"
 fi
 unset CALCFLOW_ADMIN_PASSWORD
 "$BIN_DIR/calcflowctl" user add --config "$CONFIG" --email "$ADMIN_EMAIL" --role admin --name Administrator \
@@ -93,7 +97,7 @@ cat <<DONE
 
 Calcflow is running: $URL
   admin:     $ADMIN_EMAIL
-  password:  $(cat "$ADMIN_PASSWORD_FILE")   (also in $ADMIN_PASSWORD_FILE)
+  password:  $(cat "$ADMIN_PASSWORD_FILE")   (as first set; kept in $ADMIN_PASSWORD_FILE)
   the certificate is self-signed: $STATE/tls/cert.pem
   logs:      $STATE/logs/
   stop it:   make stop       status: make status
