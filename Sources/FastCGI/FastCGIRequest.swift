@@ -6,6 +6,8 @@ public final class FastCGIRequest {
     private let request: UnsafeMutablePointer<FCGX_Request>
     /// False once a write failed: the client (or nginx) went away.
     public private(set) var isConnected = true
+    /// True once the body was read to its end: nothing unread is left on the connection.
+    private(set) var inputDrained = false
 
     init(_ request: UnsafeMutablePointer<FCGX_Request>) {
         self.request = request
@@ -22,7 +24,10 @@ public final class FastCGIRequest {
         var chunk = [CChar](repeating: 0, count: 16_384)
         while true {
             let count = chunk.withUnsafeMutableBufferPointer { FCGX_GetStr($0.baseAddress, Int32($0.count), request.pointee.in) }
-            if count <= 0 { break }
+            if count <= 0 {
+                inputDrained = true
+                break
+            }
             if body.count + Int(count) > limit { return nil }
             body.append(contentsOf: chunk.prefix(Int(count)).lazy.map { UInt8(bitPattern: $0) })
         }

@@ -63,7 +63,11 @@ private func serveRequests(socket: Int32, responder: FastCGIResponder) {
     defer { request.deallocate() }
     guard FCGX_InitRequest(request, socket, 0) == 0 else { return }
     while FCGX_Accept_r(request) >= 0 {
-        responder.respond(to: FastCGIRequest(request))
+        let accepted = FastCGIRequest(request)
+        responder.respond(to: accepted)
+        // libfcgi's close waits for nginx to hang up first (a lingering close, so unread input cannot
+        // turn into a reset). With the input all read there is nothing to guard: close at once.
+        if accepted.inputDrained { FCGX_Detach(request) }
         FCGX_Finish_r(request)
     }
     FCGX_Free(request, 1)

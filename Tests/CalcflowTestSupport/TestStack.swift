@@ -121,8 +121,7 @@ public final class TestStack: @unchecked Sendable {
         }
         apiProcess = nil
         _ = try? Shell.run("""
-            [ -f '\(directory)/run/nginx.pid' ] && nginx -p '\(directory)/nginx' -c '\(directory)/nginx/nginx.conf' -e '\(directory)/logs/nginx-error.log' -s quit
-            stop_pid '\(directory)/run/nginx.pid' nginx
+            stop_pid '\(directory)/run/nginx.pid' nginx QUIT
             stop_pid '\(directory)/run/mariadb.pid' MariaDB
             """, environment: environment)
         if ProcessInfo.processInfo.environment["CALCFLOW_KEEP_TEST_STATE"] == nil {

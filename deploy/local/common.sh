@@ -57,14 +57,14 @@ install_missing_python_packages() {
     for package in "${missing[@]}"; do python3 -c "import $package" || die "could not install $package from PyPI"; done
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_alive() { local pid; pid="$(cat "$1" 2>/dev/null)" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
-# Sends SIGTERM to the process recorded in a pid file and waits for it to go.
+# Sends a signal (SIGTERM unless told) to the process recorded in a pid file and waits for it to go.
 stop_pid() {
-    local file="$1" name="$2" pid tries=0
+    local file="$1" name="$2" signal="${3:-TERM}" pid tries=0
     if ! pid_alive "$file"; then rm -f "$file"; return 0; fi
     pid="$(cat "$file")"
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -"$signal" "$pid" 2>/dev/null || true
     while kill -0 "$pid" 2>/dev/null && [ $tries -lt 100 ]; do sleep 0.1; tries=$((tries + 1)); done
     if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; log "$name did not stop in 10 s; killed"; fi
     rm -f "$file"

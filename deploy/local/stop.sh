@@ -2,9 +2,7 @@
 # make stop: stops what make run started, by the PIDs it recorded.
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
-if pid_alive "$STATE/run/nginx.pid"; then
-    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" -s quit 2>/dev/null
-fi
-stop_pid "$STATE/run/nginx.pid" nginx
+# nginx on SIGQUIT finishes its open requests; calcflow-api and MariaDB do so on SIGTERM.
+stop_pid "$STATE/run/nginx.pid" nginx QUIT
 stop_pid "$STATE/run/calcflow-api.pid" calcflow-api
 stop_pid "$STATE/run/mariadb.pid" MariaDB

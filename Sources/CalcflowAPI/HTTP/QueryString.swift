@@ -14,7 +14,9 @@ enum QueryString {
 
 enum PercentDecoding {
     static func decode(_ text: Substring, plusIsSpace: Bool) -> String {
-        guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return String(text) }
+        // Most paths have nothing to decode: scan bytes, not characters, on this hot path.
+        let needsDecoding = text.utf8.contains { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }
+        guard needsDecoding else { return String(text) }
         var bytes: [UInt8] = []
         var utf8 = text.utf8.makeIterator()
         while let byte = utf8.next() {
