@@ -33,7 +33,7 @@ let package = Package(
 
         // The API: router, auth, resources.
         .target(name: "CalcflowAPI", dependencies: [
-            "CalcflowCore", "FastCGI", "MariaDB", "JSON", "Crypto",
+            "CalcflowCore", "FastCGI", "MariaDB", "JSON", "Crypto", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Resources"]),
 

@@ -10,6 +10,8 @@ static inline CURLcode ccurl_setopt_slist(CURL *handle, CURLoption option, struc
 static inline CURLcode ccurl_setopt_offset(CURL *handle, CURLoption option, curl_off_t value) { return curl_easy_setopt(handle, option, value); }
 typedef size_t (*ccurl_write_callback)(char *data, size_t size, size_t count, void *context);
 static inline CURLcode ccurl_setopt_write_function(CURL *handle, CURLoption option, ccurl_write_callback value) { return curl_easy_setopt(handle, option, value); }
+typedef size_t (*ccurl_read_callback)(char *buffer, size_t size, size_t count, void *context);
+static inline CURLcode ccurl_setopt_read_function(CURL *handle, CURLoption option, ccurl_read_callback value) { return curl_easy_setopt(handle, option, value); }
 static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *value) { return curl_easy_getinfo(handle, info, value); }
 static inline CURLcode ccurl_getinfo_string(CURL *handle, CURLINFO info, char **value) { return curl_easy_getinfo(handle, info, value); }
 #endif

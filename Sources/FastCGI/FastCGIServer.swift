@@ -10,7 +10,9 @@ public final class FastCGIServer: Sendable {
         self.listeners = listeners
     }
 
-    public func run(onReady: () -> Void = {}) throws(FastCGIError) {
+    /// `onStopping` runs when the signal arrives, before the threads are waited for: long-running
+    /// responders (streams) use it to finish.
+    public func run(onReady: () -> Void = {}, onStopping: () -> Void = {}) throws(FastCGIError) {
         guard FCGX_Init() == 0 else { throw FastCGIError(message: "FCGX_Init failed") }
         // Signals go to one thread that waits for them; the workers never see them.
         var signals = sigset_t()
@@ -47,6 +49,7 @@ public final class FastCGIServer: Sendable {
 
         var received: Int32 = 0
         sigwait(&signals, &received)
+        onStopping()
         FCGX_ShutdownPending()
         // Wakes the threads blocked in accept(); a thread inside a request finishes it first.
         for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }

@@ -9,11 +9,13 @@ class StackTestCase: XCTestCase {
 
     /// Extra config lines for this class's API.
     class var settings: [String: String] { [:] }
+    /// Whether this class's stack has an SMTP sink (aiosmtpd) that the API sends to.
+    class var smtpSink: Bool { false }
 
     override class func setUp() {
         super.setUp()
         do {
-            stacks[ObjectIdentifier(self)] = try TestStack(settings: settings)
+            stacks[ObjectIdentifier(self)] = try TestStack(settings: settings, smtpSink: smtpSink)
         } catch {
             failures[ObjectIdentifier(self)] = "\(error)"
         }

@@ -12,7 +12,10 @@ public final class TestStack: @unchecked Sendable {
     public let adminPassword = "correct horse battery staple"
     public var baseURL: String { "https://127.0.0.1:\(httpsPort)" }
     private var apiProcess: Process?
+    private var smtpProcess: Process?
     private let configuration: [String: String]
+    /// Where the SMTP sink (aiosmtpd) delivers, when the stack has one: a Maildir.
+    public let mailDirectory: String
 
     public static let binaries: String = {
         if let directory = ProcessInfo.processInfo.environment["CALCFLOW_BIN_DIR"] { return directory }
@@ -20,13 +23,17 @@ public final class TestStack: @unchecked Sendable {
     }()
 
     /// `settings` are extra lines of the API's config file (`user_cache_ms`, `threads`, ...).
-    public init(settings: [String: String] = [:]) throws {
+    public init(settings: [String: String] = [:], smtpSink: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-test-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
         httpsPort = Int.random(in: 20_000...45_000)
         certificate = directory + "/tls/cert.pem"
+        mailDirectory = directory + "/mail"
+        var settings = settings
+        if smtpSink { settings["smtp_url"] = "smtp://127.0.0.1:\(httpsPort + 3)" }
         configuration = settings
         do {
+            if smtpSink { try startSMTPSink(port: httpsPort + 3) }
             try startDatabase()
             try writeConfiguration()
             try Shell.run("'\(TestStack.binaries)/calcflowctl' migrate --config '\(directory)/calcflow.conf' --migrations '\(Shell.repository)/migrations'")
@@ -47,6 +54,27 @@ public final class TestStack: @unchecked Sendable {
 
     private var environment: [String: String] { ["CALCFLOW_STATE_DIR": directory] }
 
+    /// aiosmtpd, storing every mail it receives in a Maildir.
+    private func startSMTPSink(port: Int) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", mailDirectory]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        smtpProcess = process
+        try Deadline.wait(for: "the SMTP sink") {
+            (try? Shell.run("exec 3<>/dev/tcp/127.0.0.1/\(port)")) != nil
+        }
+    }
+
+    /// The mails the sink received, as raw MIME texts.
+    public func receivedMails() -> [String] {
+        let folder = mailDirectory + "/new"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        return names.sorted().compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
+    }
+
     public func makeClient() -> APIClient { APIClient(baseURL: baseURL, certificate: certificate) }
 
     private func startDatabase() throws {
@@ -56,7 +84,9 @@ public final class TestStack: @unchecked Sendable {
             """, environment: environment)
     }
 
-    private func writeConfiguration() throws {
+    private func writeConfiguration() throws { try writeConfiguration(configuration) }
+
+    private func writeConfiguration(_ configuration: [String: String]) throws {
         var lines = [
             "socket = \(directory)/run/api.sock",
             "stream_socket = \(directory)/run/api-stream.sock",
@@ -91,6 +121,25 @@ public final class TestStack: @unchecked Sendable {
         try Deadline.wait(for: "the API socket") { FileManager.default.fileExists(atPath: directory + "/run/api.sock") }
     }
 
+    /// Kills calcflow-api with SIGKILL: nothing of it runs after this.
+    public func killAPI() throws {
+        guard let process = apiProcess else { return }
+        _ = try Shell.run("kill -KILL \(process.processIdentifier)")
+        try Deadline.wait(for: "calcflow-api to die") { !process.isRunning }
+        apiProcess = nil
+    }
+
+    /// Restarts calcflow-api with other settings (the config file is rewritten).
+    public func restartAPI(settings: [String: String]) throws {
+        if apiProcess != nil { _ = try terminateAPI() }
+        var merged = configuration
+        for (key, value) in settings { merged[key] = value }
+        try writeConfiguration(merged)
+        try startAPI()
+        let client = makeClient()
+        try Deadline.wait(for: "healthz after restart") { try client.get("/api/v1/healthz").status == 200 }
+    }
+
     /// Sends SIGTERM to calcflow-api and returns its exit status once it has stopped.
     public func terminateAPI(timeout: Double = 20) throws -> Int32 {
         guard let process = apiProcess else { return -1 }
@@ -120,6 +169,10 @@ public final class TestStack: @unchecked Sendable {
             process.waitUntilExit()
         }
         apiProcess = nil
+        if let smtp = smtpProcess, smtp.isRunning {
+            smtp.terminate()
+            smtp.waitUntilExit()
+        }
         _ = try? Shell.run("""
             stop_pid '\(directory)/run/nginx.pid' nginx QUIT
             stop_pid '\(directory)/run/mariadb.pid' MariaDB

@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev 
     pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
 TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip)
-TEST_PYTHON_PACKAGES=(playwright)
+TEST_PYTHON_PACKAGES=(playwright aiosmtpd)
 
 log() { printf 'calcflow: %s\n' "$*" >&2; }
 die() { printf 'calcflow: error: %s\n' "$*" >&2; exit 1; }

@@ -1,16 +1,28 @@
 import CalcflowCore
 import MariaDB
 
-/// Turns the `Authorization` header into a signed-in user, or the error the client must see.
-struct Authenticator {
+/// Turns the `Authorization` header into a signed-in user or an agent's cluster, or the error the
+/// client must see. One per worker thread, with that thread's caches.
+final class Authenticator {
     let services: APIServices
-    let cache: ThreadUserCache
+    private let users: ThreadCache<Int64, UserRecord>
+    private let agentKeys: ThreadCache<String, AgentIdentity>
+
+    init(services: APIServices) {
+        self.services = services
+        self.users = ThreadCache(shared: services.userGeneration)
+        self.agentKeys = ThreadCache(shared: services.agentKeyGeneration)
+    }
+
+    private func bearer(_ request: Request) throws(APIError) -> String {
+        guard let header = request.authorization, header.hasPrefix("Bearer "), header.count > 7 else {
+            throw APIError(.unauthenticated, "send 'Authorization: Bearer <token>': an access token, or an agent's ck_ key")
+        }
+        return String(header.dropFirst(7))
+    }
 
     func signedInUser(_ request: Request, minimum: Role, connection: () throws(APIError) -> Connection) throws -> UserRecord {
-        guard let header = request.authorization, header.hasPrefix("Bearer "), header.count > 7 else {
-            throw APIError(.unauthenticated, "sign in first: send 'Authorization: Bearer <access token>'")
-        }
-        let token = String(header.dropFirst(7))
+        let token = try bearer(request)
         if token.hasPrefix("ck_") || token.hasPrefix("mk_") {
             throw APIError(.forbidden, "API keys work only on agent and controller routes; sign in as a user for this one")
         }
@@ -22,11 +34,8 @@ struct Authenticator {
         } catch {
             throw APIError(.unauthenticated, "the access token is not valid; sign in again")
         }
-        var user = cache.user(id: claims.userID)
-        if user == nil {
-            let generation = services.userCache.currentGeneration
-            user = try UserStore(connection: connection(), cache: services.userCache).find(id: claims.userID)
-            if let user { cache.store(user, generation: generation) }
+        let user = try users.value(for: claims.userID) {
+            try UserStore(connection: connection(), cache: services.userGeneration).find(id: claims.userID)
         }
         guard let user, user.sessionEpoch == claims.sessionEpoch else {
             throw APIError(.unauthenticated, "your session has ended; sign in again")
@@ -36,5 +45,18 @@ struct Authenticator {
             throw APIError(.forbidden, "this needs the \(minimum.rawValue) role; you are a \(user.role.rawValue)")
         }
         return user
+    }
+
+    func agent(_ request: Request, connection: () throws(APIError) -> Connection) throws -> AgentIdentity {
+        let token = try bearer(request)
+        guard token.hasPrefix("ck_") else {
+            throw APIError(.forbidden, "agent routes take a cluster's ck_ key, not a user's token")
+        }
+        let hash = OpaqueToken.hash(token)
+        let identity = try agentKeys.value(for: hash) {
+            try ClusterStore(connection: connection(), keyGeneration: services.agentKeyGeneration).agent(keyHash: hash)
+        }
+        guard let identity else { throw APIError(.unauthenticated, "this cluster key is unknown or revoked; ask an admin for a new one") }
+        return identity
     }
 }

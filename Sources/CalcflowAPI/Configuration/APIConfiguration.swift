@@ -21,6 +21,14 @@ public struct APIConfiguration: Sendable {
     public var loginFailureWindowSeconds: Int
     /// How long a signed-in user's row is trusted without asking MariaDB again (0: ask every time).
     public var userCacheMilliseconds: Int
+    /// How often a live stream looks for new log entries.
+    public var streamPollMilliseconds: Int
+    /// A running calculation whose cluster has been silent this long is lost.
+    public var lostAfterSeconds: Int
+    /// How often the maintenance thread runs (lost runs, heartbeat rollups and retention).
+    public var maintenanceIntervalMilliseconds: Int
+    /// How often the mail sender looks for due mail.
+    public var mailPollMilliseconds: Int
 
     public static let minimumSecretBytes = 32
 
@@ -58,6 +66,13 @@ public struct APIConfiguration: Sendable {
         loginFailureLimit = try file.integer("login_failure_limit", default: 10, range: 1...10_000)
         loginFailureWindowSeconds = try file.integer("login_failure_window", default: 300, range: 1...86_400)
         userCacheMilliseconds = try file.integer("user_cache_ms", default: 1_000, range: 0...60_000)
+        streamPollMilliseconds = try file.integer("stream_poll_ms", default: 250, range: 10...10_000)
+        lostAfterSeconds = try file.integer("lost_after", default: 600, range: 1...86_400)
+        maintenanceIntervalMilliseconds = try file.integer("maintenance_interval_ms", default: 30_000, range: 100...3_600_000)
+        mailPollMilliseconds = try file.integer("mail_poll_ms", default: 1_000, range: 50...600_000)
+        if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
+            throw ConfigurationFile.Problem(message: "smtp_url must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
+        }
     }
 
     /// Installed copies live in /usr/share/calcflow; a build from the repository finds its own file.

@@ -17,6 +17,9 @@ public struct Response: Sendable {
 
     public static let noContent = Response(status: 204)
 
+    /// What a handler returns after writing its response through `RequestContext.stream`.
+    public static let streamed = Response(status: 200)
+
     func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }

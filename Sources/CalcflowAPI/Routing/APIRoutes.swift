@@ -1,7 +1,8 @@
 /// The whole routing table. The OpenAPI document is checked against it by a test.
 public enum APIRoutes {
     public static var all: [Route] {
-        HealthRoutes.routes + AuthRoutes.routes + MeRoutes.routes + UserRoutes.routes
+        HealthRoutes.routes + AuthRoutes.routes + MeRoutes.routes + UserRoutes.routes + ClusterRoutes.routes + AgentRoutes.routes
+            + CalculationRoutes.routes + MoleculeRoutes.routes + LogRoutes.routes
     }
 
     public static var router: Router { Router(routes: all) }

@@ -8,6 +8,10 @@ public enum Access: Sendable, Equatable {
     case refreshCookie
     /// A user's JWT access token, of at least this role.
     case signedIn(minimum: Role)
+    /// A cluster agent's `ck_` key: the key decides the cluster.
+    case agentKey
+    /// Either a signed-in user or an agent (the seed's calculation list serves both).
+    case anyUserOrAgent
 
     public static let anyUser = Access.signedIn(minimum: .user)
 }

@@ -9,12 +9,13 @@ final class APIResponder: FastCGIResponder {
     private let router: Router
     private let services: APIServices
     private var connection: Connection?
-    private let userCache: ThreadUserCache
+    private let authenticator: Authenticator
+    private let worker = WorkerState()
 
     init(router: Router, services: APIServices) {
         self.router = router
         self.services = services
-        self.userCache = ThreadUserCache(shared: services.userCache)
+        self.authenticator = Authenticator(services: services)
     }
 
     /// Opens the connection on first use, and again after a failure: a database that was down
@@ -46,18 +47,19 @@ final class APIResponder: FastCGIResponder {
             remoteAddress: fastCGI.parameter("REMOTE_ADDR") ?? "",
             requestID: fastCGI.parameter("REQUEST_ID") ?? "")
 
-        let response = handle(&request, readBody: { limit in
+        let stream = ResponseStream(request: fastCGI, requestID: request.requestID)
+        let response = handle(&request, stream: stream, readBody: { limit in
             let declared = Int(fastCGI.parameter("CONTENT_LENGTH") ?? "") ?? 0
             if declared > limit { return nil }
             return fastCGI.readBody(limit: limit)
         })
-        fastCGI.write(response.serialized(requestID: request.requestID))
+        if !stream.started { fastCGI.write(response.serialized(requestID: request.requestID)) }
 
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         services.logger.debug("event=request method=\(request.method) path=\(request.path) status=\(response.status) ms=\(String(format: "%.2f", elapsed)) request_id=\(request.requestID)")
     }
 
-    private func handle(_ request: inout Request, readBody: (Int) -> [UInt8]?) -> Response {
+    private func handle(_ request: inout Request, stream: ResponseStream, readBody: (Int) -> [UInt8]?) -> Response {
         do {
             switch router.match(method: request.method, path: request.path) {
             case .notFound:
@@ -72,10 +74,21 @@ final class APIResponder: FastCGIResponder {
                     throw APIError(.tooLarge, "the request body is larger than \(route.bodyLimit / 1024) KiB")
                 }
                 request.body = body
-                let context = RequestContext(request: request, services: services, connectionProvider: openConnection)
-                if case .signedIn(let minimum) = route.access {
-                    context.signedInUser = try Authenticator(services: services, cache: userCache)
-                        .signedInUser(request, minimum: minimum, connection: openConnection)
+                let context = RequestContext(request: request, services: services, worker: worker, stream: stream,
+                                             connectionProvider: openConnection)
+                switch route.access {
+                case .signedIn(let minimum):
+                    context.signedInUser = try authenticator.signedInUser(request, minimum: minimum, connection: openConnection)
+                case .agentKey:
+                    context.agentIdentity = try authenticator.agent(request, connection: openConnection)
+                case .anyUserOrAgent:
+                    if request.authorization?.hasPrefix("Bearer ck_") == true {
+                        context.agentIdentity = try authenticator.agent(request, connection: openConnection)
+                    } else {
+                        context.signedInUser = try authenticator.signedInUser(request, minimum: .user, connection: openConnection)
+                    }
+                case .anonymous, .refreshCookie:
+                    break
                 }
                 return try route.handler(context)
             }

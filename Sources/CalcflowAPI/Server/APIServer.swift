@@ -1,4 +1,5 @@
 import FastCGI
+import HTTPClient
 import Logging
 
 /// `calcflow-api`: the request threads and the streaming threads, each pool on its own socket.
@@ -20,9 +21,26 @@ public struct APIServer {
             FastCGIListener(socketPath: configuration.streamSocketPath, threadCount: configuration.streamThreads,
                             socketMode: configuration.socketMode, makeResponder: makeResponder),
         ])
-        try server.run {
-            services.logger.info("event=started socket=\(configuration.socketPath) threads=\(configuration.threads) stream_socket=\(configuration.streamSocketPath) stream_threads=\(configuration.streamThreads)")
+        let maintenance = BackgroundLoop(name: "maintenance", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
+        maintenance.start(services: services) { connection in try MaintenanceJobs.run(on: connection, services: services) }
+        var mailer: BackgroundLoop?
+        if let smtpURL = configuration.smtpURL {
+            let loop = BackgroundLoop(name: "mail", intervalMilliseconds: configuration.mailPollMilliseconds)
+            loop.start(services: services) { connection in
+                let sender = MailSender(transport: MailTransport(url: smtpURL), from: configuration.mailFrom)
+                try sender.sendDue(on: connection) { services.logger.info("\($0)") }
+            }
+            mailer = loop
+        } else {
+            services.logger.warning("event=mail_disabled reason=\"smtp_url is not set: notifications stay in the outbox\"")
         }
+        try server.run(onReady: {
+            services.logger.info("event=started socket=\(configuration.socketPath) threads=\(configuration.threads) stream_socket=\(configuration.streamSocketPath) stream_threads=\(configuration.streamThreads)")
+        }, onStopping: {
+            services.markStopping()
+        })
+        maintenance.stop()
+        mailer?.stop()
         services.logger.info("event=stopped")
     }
 }

@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
 import Logging
+import Synchronization
 
 /// What every worker thread shares, read-only: configuration, the token signer, the password hasher.
-public struct APIServices: Sendable {
+public final class APIServices: Sendable {
     public let configuration: APIConfiguration
     public let signer: AccessTokenSigner
     public let passwordHasher: Argon2id
@@ -11,7 +12,15 @@ public struct APIServices: Sendable {
     public let decoyPasswordHash: String
     public let openAPIDocument: [UInt8]?
     public let logger: Logger
-    public let userCache: SignedInUserCache
+    /// Raised by any change to a user, or to a cluster or its keys: every thread's cached rows go stale.
+    public let userGeneration: CacheGeneration
+    public let agentKeyGeneration: CacheGeneration
+    public let streamLimiter: StreamLimiter
+    private let stopping = Atomic<Bool>(false)
+
+    /// True once SIGTERM arrived: long-running handlers (streams) end so the threads can finish.
+    public var isStopping: Bool { stopping.load(ordering: .relaxed) }
+    public func markStopping() { stopping.store(true, ordering: .relaxed) }
 
     public init(configuration: APIConfiguration, logger: Logger, passwordHasher: Argon2id = Argon2id()) throws {
         self.configuration = configuration
@@ -20,7 +29,10 @@ public struct APIServices: Sendable {
         self.decoyPasswordHash = try passwordHasher.hash(password: OpaqueToken.generate())
         self.openAPIDocument = FileManager.default.contents(atPath: configuration.openAPIFile).map { Array($0) }
         self.logger = logger
-        self.userCache = SignedInUserCache(lifetimeMilliseconds: configuration.userCacheMilliseconds)
+        self.userGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
+        self.agentKeyGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
+        // Two stream threads stay free to answer "too many streams" quickly.
+        self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2))
         if openAPIDocument == nil {
             logger.warning("event=openapi_missing file=\(configuration.openAPIFile)")
         }

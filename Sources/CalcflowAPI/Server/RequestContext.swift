@@ -8,10 +8,20 @@ public final class RequestContext {
     private let connectionProvider: () throws(APIError) -> Connection
     /// Set by the router for `.signedIn` routes before the handler runs.
     public internal(set) var signedInUser: UserRecord?
+    /// Set by the router for `.agentKey` routes: the cluster whose key was presented.
+    public internal(set) var agentIdentity: AgentIdentity?
 
-    init(request: Request, services: APIServices, connectionProvider: @escaping () throws(APIError) -> Connection) {
+    /// This worker thread's memory across requests.
+    let worker: WorkerState
+    /// Writes a streamed response (SSE, exports) as it goes; set by the responder.
+    let stream: ResponseStream
+
+    init(request: Request, services: APIServices, worker: WorkerState, stream: ResponseStream,
+         connectionProvider: @escaping () throws(APIError) -> Connection) {
         self.request = request
         self.services = services
+        self.worker = worker
+        self.stream = stream
         self.connectionProvider = connectionProvider
     }
 
@@ -21,7 +31,13 @@ public final class RequestContext {
 
     /// The users table, with the cache of signed-in users kept in step.
     func users() throws(APIError) -> UserStore {
-        UserStore(connection: try database(), cache: services.userCache)
+        UserStore(connection: try database(), cache: services.userGeneration)
+    }
+
+    /// The cluster of an `.agentKey` route.
+    public var agent: AgentIdentity {
+        guard let agentIdentity else { preconditionFailure("agent read on a route that is not .agentKey") }
+        return agentIdentity
     }
 
     /// The signed-in user of a `.signedIn` route.

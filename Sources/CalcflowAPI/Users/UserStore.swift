@@ -5,7 +5,7 @@ import MariaDB
 struct UserStore {
     let connection: Connection
     /// Told of every change, so that a block or a role change applies to the next request.
-    let cache: SignedInUserCache
+    let cache: CacheGeneration
 
     func find(id: Int64) throws(DatabaseError) -> UserRecord? {
         try connection.queryFirst("SELECT \(UserRecord.columns) FROM users WHERE id = ? AND deleted_at IS NULL", [.integer(id)])
@@ -74,19 +74,19 @@ struct UserStore {
         guard !assignments.isEmpty else { return }
         values.append(.integer(id))
         try connection.execute("UPDATE users SET \(assignments.joined(separator: ", ")) WHERE id = ? AND deleted_at IS NULL", values)
-        cache.invalidate(id: id)
+        cache.invalidate()
     }
 
     func delete(id: Int64) throws(DatabaseError) {
         try connection.execute(
             "UPDATE users SET deleted_at = CURRENT_TIMESTAMP(6), session_epoch = session_epoch + 1 WHERE id = ? AND deleted_at IS NULL",
             [.integer(id)])
-        cache.invalidate(id: id)
+        cache.invalidate()
     }
 
     func endSessions(userID: Int64) throws(DatabaseError) {
         try connection.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?", [.integer(userID)])
-        cache.invalidate(id: userID)
+        cache.invalidate()
     }
 
     func activeAdminCount() throws(DatabaseError) -> Int64 {

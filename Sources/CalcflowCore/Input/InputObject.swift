@@ -62,6 +62,46 @@ public struct InputObject {
         return number
     }
 
+    /// Any JSON value, for fields whose shape the caller checks itself (nil for absent or null).
+    public mutating func json(_ key: String, required: Bool = false) throws(ValidationError) -> JSON? {
+        try value(key, required: required)
+    }
+
+    /// An object field, whose members the caller reads.
+    public mutating func object(_ key: String, required: Bool = false) throws(ValidationError) -> [String: JSON]? {
+        guard let value = try value(key, required: required) else { return nil }
+        guard case .object(let members) = value else {
+            throw ValidationError(field: fieldPath(key), message: "expected an object, got \(value.typeName)")
+        }
+        return members
+    }
+
+    /// A list of strings.
+    public mutating func strings(_ key: String, required: Bool = false, maxCount: Int = 1_000) throws(ValidationError) -> [String]? {
+        guard let value = try value(key, required: required) else { return nil }
+        guard case .array(let items) = value else {
+            throw ValidationError(field: fieldPath(key), message: "expected a list of strings, got \(value.typeName)")
+        }
+        guard items.count <= maxCount else { throw ValidationError(field: fieldPath(key), message: "has more than \(maxCount) items") }
+        var strings: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .string(let text) = item else {
+                throw ValidationError(field: "\(fieldPath(key))[\(index)]", message: "expected a string, got \(item.typeName)")
+            }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    /// A number (integer or not).
+    public mutating func number(_ key: String, required: Bool = false) throws(ValidationError) -> Double? {
+        guard let value = try value(key, required: required) else { return nil }
+        guard let number = value.doubleValue else {
+            throw ValidationError(field: fieldPath(key), message: "expected a number, got \(value.typeName)")
+        }
+        return number
+    }
+
     /// A string that must be one of `T`'s raw values.
     public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, of type: T.Type, required: Bool = false) throws(ValidationError) -> T?
     where T.RawValue == String {

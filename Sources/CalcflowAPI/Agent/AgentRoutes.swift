@@ -1,0 +1,187 @@
+import CalcflowCore
+import Foundation
+import JSON
+import MariaDB
+
+/// The agent protocol (`ck_` key; the key decides the cluster): heartbeat, capabilities, claim,
+/// events, analysis results and logs.
+enum AgentRoutes {
+    static let uploadLimit = 16 << 20
+
+    static var routes: [Route] {
+        [
+            Route("POST", "/api/v1/agent/heartbeat", access: .agentKey, handler: heartbeat),
+            Route("PUT", "/api/v1/agent/capabilities", access: .agentKey, bodyLimit: uploadLimit, handler: capabilities),
+            Route("POST", "/api/v1/agent/claim", access: .agentKey, handler: claim),
+            Route("POST", "/api/v1/agent/calculations/{id}/events", access: .agentKey, bodyLimit: uploadLimit, handler: event),
+            Route("PUT", "/api/v1/agent/calculations/{id}/analyses/{name}", access: .agentKey, bodyLimit: uploadLimit, handler: analysis),
+            Route("POST", "/api/v1/agent/logs", access: .agentKey, bodyLimit: uploadLimit, handler: logs),
+        ]
+    }
+
+    static func calculations(_ context: RequestContext) throws(APIError) -> CalculationStore {
+        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL)
+    }
+
+    @Sendable static func heartbeat(_ context: RequestContext) throws -> Response {
+        var input = try context.request.inputObject()
+        let heartbeat = try Heartbeat(&input)
+        let agent = context.agent
+        let database = try context.database()
+        let clusters = ClusterStore(connection: database, keyGeneration: context.services.agentKeyGeneration)
+        try clusters.recordHeartbeat(clusterID: agent.clusterID, heartbeat)
+        if context.worker.shouldMarkSeen(clusterID: agent.clusterID) {
+            try clusters.markSeen(clusterID: agent.clusterID, heartbeat)
+        }
+        let store = try calculations(context)
+        try store.reconcileRunning(clusterID: agent.clusterID, running: heartbeat.running)
+        let cancel = try context.worker.cancellations(clusterID: agent.clusterID) { try store.cancelRequests(clusterID: agent.clusterID) }
+        return .json([
+            "enabled": .bool(agent.enabled), "server_time": .string(Timestamp.rfc3339(Date())),
+            "cancel": .array(cancel.map(JSON.integer)),
+        ])
+    }
+
+    @Sendable static func capabilities(_ context: RequestContext) throws -> Response {
+        var input = try context.request.inputObject()
+        guard case .array(let engines)? = try input.json("engines", required: true) else {
+            throw ValidationError(field: "engines", message: "must be a list of {name, version, analyses}")
+        }
+        try input.rejectUnknownFields()
+        var parsed: [(name: String, version: String, analyses: [AnalysisDefinition])] = []
+        for (index, engine) in engines.enumerated() {
+            var fields = try InputObject(engine, path: "engines[\(index)]")
+            let name = try fields.string("name", required: true, maxLength: 64, allowEmpty: false) ?? ""
+            let version = try fields.string("version", maxLength: 200) ?? ""
+            guard case .array(let analyses)? = try fields.json("analyses", required: true) else {
+                throw ValidationError(field: "engines[\(index)].analyses", message: "must be a list of {name, requires, description}")
+            }
+            try fields.rejectUnknownFields()
+            var definitions: [AnalysisDefinition] = []
+            for (position, analysis) in analyses.enumerated() {
+                var entry = try InputObject(analysis, path: "engines[\(index)].analyses[\(position)]")
+                definitions.append(AnalysisDefinition(
+                    name: try entry.string("name", required: true, maxLength: 64, allowEmpty: false) ?? "",
+                    requires: try entry.strings("requires", maxCount: 50) ?? [],
+                    description: try entry.string("description", maxLength: 2_000) ?? ""))
+                try entry.rejectUnknownFields()
+            }
+            let names = Set(definitions.map(\.name))
+            for definition in definitions {
+                for required in definition.requires where !names.contains(required) {
+                    throw ValidationError(field: "engines[\(index)].analyses", message: "'\(definition.name)' requires '\(required)', which \(name) does not offer")
+                }
+            }
+            parsed.append((name, version, definitions))
+        }
+        try ClusterStore(connection: context.database(), keyGeneration: context.services.agentKeyGeneration)
+            .replaceCapabilities(clusterID: context.agent.clusterID, parsed)
+        context.services.logger.info("event=capabilities cluster=\(context.agent.clusterName) engines=\(parsed.map(\.name).joined(separator: ","))")
+        return .noContent
+    }
+
+    /// `GET /calculations?processed=false&cluster=NAME` with a `ck_` key: the seed's query.
+    static func claimableList(_ context: RequestContext) throws -> Response {
+        let agent = context.agent
+        let query = context.request.query
+        if let cluster = query["cluster"], !cluster.isEmpty, cluster != agent.clusterName {
+            throw APIError(.forbidden, "this key belongs to cluster '\(agent.clusterName)'; it cannot list '\(cluster)'")
+        }
+        if let processed = query["processed"], processed != "false" {
+            throw ValidationError(field: "processed", message: "agents list only processed=false (the claimable calculations)")
+        }
+        let page = try context.request.page()
+        let items = try calculations(context).claimable(clusterID: agent.clusterID, limit: page.limit)
+        return .json(["items": .array(items.map(\.json)), "next_cursor": .null])
+    }
+
+    @Sendable static func claim(_ context: RequestContext) throws -> Response {
+        let agent = context.agent
+        guard agent.enabled else { return .noContent }
+        switch try calculations(context).claim(clusterID: agent.clusterID) {
+        case .nothingToDo, .throttled:
+            return .noContent
+        case .claimed(let calculation):
+            var body = calculation.json.objectValue ?? [:]
+            if let moleculeID = calculation.moleculeID, let molecule = try MoleculeStore(connection: context.database()).find(id: moleculeID) {
+                body["molecule"] = molecule.json
+            }
+            context.services.logger.info("event=claim cluster=\(agent.clusterName) calc=\(calculation.id)")
+            return .json(.object(body))
+        }
+    }
+
+    @Sendable static func event(_ context: RequestContext) throws -> Response {
+        var input = try context.request.inputObject()
+        let seq = try input.integer("seq", required: true, range: 0...Int64.max) ?? 0
+        let stateText = try input.string("state", maxLength: 32)
+        let state = try stateText.map { text throws(ValidationError) -> CalculationState in
+            guard let state = CalculationState(rawValue: text), state != .pendingApproval, state != .queued else {
+                throw ValidationError(field: "state", message: "must be running, succeeded, failed, not_converged or cancelled")
+            }
+            return state
+        }
+        let reason = try input.string("reason", maxLength: 2_000)
+        let step = try input.string("step", maxLength: 100)
+        let level = try input.choice("level", of: EventLevel.self, required: true) ?? .info
+        let message = try input.string("message", required: true, maxLength: 100_000) ?? ""
+        var done: Int64?
+        var total: Int64?
+        if let progress = try input.object("progress") {
+            var fields = try InputObject(.object(progress), path: "progress")
+            done = try fields.integer("done", required: true, range: 0...Int64(UInt32.max))
+            total = try fields.integer("total", required: true, range: 0...Int64(UInt32.max))
+            try fields.rejectUnknownFields()
+        }
+        try input.rejectUnknownFields()
+        let calculationID = try context.request.identifier()
+        let applied = try calculations(context).record(
+            CalculationStore.Event(seq: seq, state: state, reason: reason, step: step, level: level.rawValue, message: message,
+                                   progressDone: done, progressTotal: total),
+            calculationID: calculationID, clusterID: context.agent.clusterID)
+        if applied, let state {
+            context.services.logger.info("event=calculation_state calc=\(calculationID) state=\(state.rawValue) seq=\(seq)")
+        }
+        return .noContent
+    }
+
+    enum EventLevel: String, CaseIterable {
+        case info = "INFO"
+        case error = "ERROR"
+    }
+
+    @Sendable static func analysis(_ context: RequestContext) throws -> Response {
+        var input = try context.request.inputObject()
+        let step = try input.string("step", maxLength: 100) ?? ""
+        guard let data = try input.json("data", required: true), data.objectValue != nil || data.arrayValue != nil else {
+            throw ValidationError(field: "data", message: "must be an object (or a list) of the extracted data")
+        }
+        try input.rejectUnknownFields()
+        let name = context.request.pathParameters["name"] ?? ""
+        guard !name.isEmpty, name.count <= 64 else { throw APIError(.notFound, "no analysis name in the path") }
+        try calculations(context).putAnalysis(calculationID: try context.request.identifier(), clusterID: context.agent.clusterID,
+                                              name: name, step: step, data: data)
+        return .noContent
+    }
+
+    @Sendable static func logs(_ context: RequestContext) throws -> Response {
+        var input = try context.request.inputObject()
+        guard case .array(let entries)? = try input.json("entries", required: true) else {
+            throw ValidationError(field: "entries", message: "must be a list of {ts, level, message, calculation_id?}")
+        }
+        try input.rejectUnknownFields()
+        guard entries.count <= 10_000 else { throw ValidationError(field: "entries", message: "send at most 10000 entries at a time") }
+        var parsed: [LogStore.Entry] = []
+        for (index, entry) in entries.enumerated() {
+            var fields = try InputObject(entry, path: "entries[\(index)]")
+            let time = try TimeParameter.parse(try fields.string("ts", required: true, maxLength: 64), field: "entries[\(index)].ts") ?? Date()
+            let level = try fields.choice("level", of: LogStore.Level.self, required: true) ?? .info
+            let message = try fields.string("message", required: true, maxLength: 100_000) ?? ""
+            let calculationID = try fields.integer("calculation_id", range: 1...Int64.max)
+            try fields.rejectUnknownFields()
+            parsed.append(LogStore.Entry(time: time, level: level, message: message, calculationID: calculationID))
+        }
+        try LogStore(connection: context.database()).ingest(parsed, clusterID: context.agent.clusterID)
+        return .noContent
+    }
+}

@@ -1,0 +1,7 @@
+/// Who an agent is: the cluster its `ck_` key belongs to.
+public struct AgentIdentity: Sendable, Equatable {
+    public var clusterID: Int64
+    public var clusterName: String
+    public var keyID: Int64
+    public var enabled: Bool
+}

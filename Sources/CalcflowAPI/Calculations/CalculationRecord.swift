@@ -1,0 +1,83 @@
+import CalcflowCore
+import JSON
+import MariaDB
+
+/// A row of `calculations`, as the API shows it.
+struct CalculationRecord: Sendable {
+    var id: Int64
+    var name: String
+    var description: String
+    var clusterID: Int64
+    var clusterName: String
+    var moleculeID: Int64?
+    var engine: String
+    var configuration: JSON
+    var steps: JSON
+    var analyses: [String]
+    var priority: Int64
+    var approved: Bool
+    var processed: Bool
+    var state: CalculationState
+    var reason: String?
+    var cancelRequested: Bool
+    var progressDone: Int64?
+    var progressTotal: Int64?
+    var keepRaw: Bool
+    var rerunOf: Int64?
+    var createdBy: Int64
+    var createdAt: String?
+    var startedAt: String?
+    var finishedAt: String?
+
+    static let columns = """
+        c.id, c.name, c.description, c.cluster_id, k.name AS cluster_name, c.molecule_id, c.engine, c.configuration, c.steps,
+        c.analyses, c.priority, c.approved, c.processed, c.state, c.state_reason, c.cancel_requested, c.progress_done,
+        c.progress_total, c.keep_raw, c.rerun_of, c.created_by, c.created_at, c.started_at, c.finished_at
+        """
+    static let from = "calculations c JOIN clusters k ON k.id = c.cluster_id"
+
+    init(row: Row) {
+        id = row.int("id") ?? 0
+        name = row.string("name") ?? ""
+        description = row.string("description") ?? ""
+        clusterID = row.int("cluster_id") ?? 0
+        clusterName = row.string("cluster_name") ?? ""
+        moleculeID = row.int("molecule_id")
+        engine = row.string("engine") ?? ""
+        configuration = row.string("configuration").flatMap { try? JSON.parse($0) } ?? .object([:])
+        steps = row.string("steps").flatMap { try? JSON.parse($0) } ?? .array([])
+        analyses = (row.string("analyses").flatMap { try? JSON.parse($0) }?.arrayValue ?? []).compactMap(\.stringValue)
+        priority = row.int("priority") ?? 0
+        approved = row.bool("approved")
+        processed = row.bool("processed")
+        state = row.string("state").flatMap(CalculationState.init(rawValue:)) ?? .queued
+        reason = row.string("state_reason")
+        cancelRequested = row.bool("cancel_requested")
+        progressDone = row.int("progress_done")
+        progressTotal = row.int("progress_total")
+        keepRaw = row.bool("keep_raw")
+        rerunOf = row.int("rerun_of")
+        createdBy = row.int("created_by") ?? 0
+        createdAt = Timestamp.rfc3339(fromDatabase: row.string("created_at"))
+        startedAt = Timestamp.rfc3339(fromDatabase: row.string("started_at"))
+        finishedAt = Timestamp.rfc3339(fromDatabase: row.string("finished_at"))
+    }
+
+    var lifecycle: CalculationLifecycle { CalculationLifecycle(state: state, reason: reason) }
+
+    var progress: JSON {
+        guard let progressDone, let progressTotal else { return .null }
+        return ["done": .integer(progressDone), "total": .integer(progressTotal)]
+    }
+
+    var json: JSON {
+        [
+            "id": .integer(id), "name": .string(name), "description": .string(description), "cluster_id": .integer(clusterID),
+            "cluster": .string(clusterName), "molecule_id": JSON(moleculeID), "engine": .string(engine), "configuration": configuration,
+            "steps": steps, "analyses": .array(analyses.map(JSON.string)), "priority": .integer(priority), "approved": .bool(approved),
+            "processed": .bool(processed), "state": .string(state.rawValue), "reason": JSON(reason), "cancel_requested": .bool(cancelRequested),
+            "progress": progress, "keep_raw": .bool(keepRaw), "rerun_of": JSON(rerunOf), "created_by": .integer(createdBy),
+            "created_at": JSON(createdAt), "started_at": JSON(startedAt), "finished_at": JSON(finishedAt),
+        ]
+    }
+}

@@ -1,0 +1,207 @@
+import CalcflowCore
+import JSON
+import MariaDB
+
+/// `/calculations` for people (JWT). The seed's `?processed=false&cluster=NAME` form of the list is
+/// the agents' (ck_ key), answered by `AgentRoutes.claimableList`.
+enum CalculationRoutes {
+    static var routes: [Route] {
+        [
+            Route("GET", "/api/v1/calculations", access: .anyUserOrAgent, handler: list),
+            Route("POST", "/api/v1/calculations", access: .anyUser, handler: create),
+            Route("GET", "/api/v1/calculations/{id}", access: .anyUser, handler: show),
+            Route("PATCH", "/api/v1/calculations/{id}", access: .anyUser, handler: update),
+            Route("DELETE", "/api/v1/calculations/{id}", access: .anyUser, handler: delete),
+            Route("POST", "/api/v1/calculations/{id}/approve", access: .signedIn(minimum: .moderator), handler: approve),
+            Route("POST", "/api/v1/calculations/{id}/cancel", access: .anyUser, handler: cancel),
+            Route("POST", "/api/v1/calculations/{id}/rerun", access: .anyUser, handler: rerun),
+            Route("GET", "/api/v1/calculations/{id}/events", access: .anyUser, handler: events),
+            Route("GET", "/api/v1/calculations/{id}/analyses", access: .anyUser, handler: analyses),
+            Route("GET", "/api/v1/calculations/{id}/analyses/{name}", access: .anyUser, handler: analysis),
+            Route("GET", "/api/v1/analyses", access: .anyUser, handler: catalog),
+        ]
+    }
+
+    static func store(_ context: RequestContext) throws(APIError) -> CalculationStore {
+        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL)
+    }
+
+    static func calculation(_ context: RequestContext) throws -> (CalculationStore, CalculationRecord) {
+        let calculations = try store(context)
+        let id = try context.request.identifier()
+        guard let calculation = try calculations.find(id: id) else { throw APIError(.notFound, "there is no calculation \(id)") }
+        return (calculations, calculation)
+    }
+
+    /// A user edits and cancels only what it created; moderators and admins, anything.
+    static func requireOwnership(_ context: RequestContext, _ calculation: CalculationRecord, action: String) throws(APIError) {
+        if context.user.role == .user && calculation.createdBy != context.user.id {
+            throw APIError(.forbidden, "you can only \(action) calculations you created")
+        }
+    }
+
+    @Sendable static func list(_ context: RequestContext) throws -> Response {
+        if context.agentIdentity != nil { return try AgentRoutes.claimableList(context) }
+        let query = context.request.query
+        let page = try context.request.page()
+        var filter = CalculationStore.Filter()
+        if let state = query["state"], !state.isEmpty {
+            guard let parsed = CalculationState(rawValue: state) else {
+                throw ValidationError(field: "state", message: "must be one of \(CalculationState.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.state = parsed
+        }
+        filter.clusterID = try integerQuery(context, "cluster_id")
+        filter.moleculeID = try integerQuery(context, "molecule_id")
+        filter.createdBy = try integerQuery(context, "created_by")
+        filter.text = query["q"]
+        let items = try store(context).list(filter, page: page)
+        return .json(page.page(of: items, id: \.id, render: \.json))
+    }
+
+    static func integerQuery(_ context: RequestContext, _ name: String) throws(ValidationError) -> Int64? {
+        guard let text = context.request.query[name], !text.isEmpty else { return nil }
+        guard let value = Int64(text), value > 0 else { throw ValidationError(field: name, message: "must be a positive integer id") }
+        return value
+    }
+
+    /// Checks cluster, molecule, engine, analyses and configuration together, as one calculation.
+    static func validate(_ context: RequestContext, clusterID: Int64, moleculeID: Int64?, engine: String, configuration: JSON,
+                         analyses: [String]) throws -> ClusterRecord {
+        let database = try context.database()
+        let clusters = ClusterStore(connection: database, keyGeneration: context.services.agentKeyGeneration)
+        guard let cluster = try clusters.find(id: clusterID) else {
+            throw ValidationError(field: "cluster_id", message: "there is no cluster \(clusterID)")
+        }
+        if let moleculeID, try MoleculeStore(connection: database).find(id: moleculeID) == nil {
+            throw ValidationError(field: "molecule_id", message: "there is no molecule \(moleculeID)")
+        }
+        try clusters.catalog().validate(engine: engine, analyses: analyses)
+        try EngineConfiguration.validate(engine: engine, configuration, hasMolecule: moleculeID != nil)
+        return cluster
+    }
+
+    @Sendable static func create(_ context: RequestContext) throws -> Response {
+        var body = try context.request.inputObject()
+        let input = try CalculationInput(&body, creating: true)
+        let engine = input.engine ?? ""
+        let analyses = input.analyses ?? []
+        let clusterID = input.clusterID ?? 0
+        let moleculeID = input.moleculeID ?? nil
+        let configuration = input.configuration ?? .object([:])
+        let cluster = try validate(context, clusterID: clusterID, moleculeID: moleculeID, engine: engine, configuration: configuration, analyses: analyses)
+        let created = try store(context).create(CalculationStore.NewCalculation(
+            name: input.name ?? "", description: input.description ?? "", clusterID: clusterID, moleculeID: moleculeID, engine: engine,
+            configuration: configuration, steps: input.steps ?? StepPlan(steps: [StepPlan.Step(name: "main")]), analyses: analyses,
+            priority: input.priority ?? 0, keepRaw: input.keepRaw ?? false, createdBy: context.user.id,
+            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: nil))
+        context.services.logger.info("event=calculation_created calc=\(created.id) cluster=\(cluster.name) state=\(created.state.rawValue) by=\(context.user.id)")
+        return .json(created.json, status: 201)
+    }
+
+    @Sendable static func show(_ context: RequestContext) throws -> Response {
+        .json(try calculation(context).1.json)
+    }
+
+    @Sendable static func update(_ context: RequestContext) throws -> Response {
+        var body = try context.request.inputObject()
+        let input = try CalculationInput(&body, creating: false)
+        let (calculations, calculation) = try calculation(context)
+        try requireOwnership(context, calculation, action: "edit")
+        guard !calculation.processed, calculation.lifecycle.isEditable else {
+            throw APIError(.conflict, "calculation \(calculation.id) is \(calculation.state.rawValue): only one that no agent has taken can be edited; rerun it instead")
+        }
+        if input.clusterID != nil || input.engine != nil || input.configuration != nil || input.analyses != nil || input.moleculeID != nil {
+            _ = try validate(context, clusterID: input.clusterID ?? calculation.clusterID, moleculeID: input.moleculeID ?? calculation.moleculeID,
+                             engine: input.engine ?? calculation.engine, configuration: input.configuration ?? calculation.configuration,
+                             analyses: input.analyses ?? calculation.analyses)
+        }
+        var assignments: [(column: String, value: SQLValue)] = []
+        if let name = input.name { assignments.append(("name", .text(name))) }
+        if let description = input.description { assignments.append(("description", .text(description))) }
+        if let cluster = input.clusterID { assignments.append(("cluster_id", .integer(cluster))) }
+        if let molecule = input.moleculeID { assignments.append(("molecule_id", SQLValue(molecule))) }
+        if let engine = input.engine { assignments.append(("engine", .text(engine))) }
+        if let configuration = input.configuration { assignments.append(("configuration", .text(configuration.serializedString()))) }
+        if let steps = input.steps { assignments.append(("steps", .text(steps.json.serializedString()))) }
+        if let analyses = input.analyses { assignments.append(("analyses", .text(JSON.array(analyses.map(JSON.string)).serializedString()))) }
+        if let priority = input.priority { assignments.append(("priority", .integer(priority))) }
+        if let keepRaw = input.keepRaw { assignments.append(("keep_raw", SQLValue(keepRaw))) }
+        if assignments.isEmpty { throw ValidationError(field: nil, message: "nothing to change") }
+        try calculations.update(id: calculation.id, assignments)
+        return .json(try calculations.find(id: calculation.id)?.json ?? .null)
+    }
+
+    @Sendable static func delete(_ context: RequestContext) throws -> Response {
+        let (calculations, calculation) = try calculation(context)
+        try requireOwnership(context, calculation, action: "delete")
+        if calculation.state == .running {
+            throw APIError(.conflict, "calculation \(calculation.id) is running; cancel it first")
+        }
+        try calculations.delete(id: calculation.id)
+        context.services.logger.info("event=calculation_deleted calc=\(calculation.id) by=\(context.user.id)")
+        return .noContent
+    }
+
+    @Sendable static func approve(_ context: RequestContext) throws -> Response {
+        let id = try context.request.identifier()
+        let approved = try store(context).approve(id: id, by: context.user.id)
+        context.services.logger.info("event=calculation_approved calc=\(id) by=\(context.user.id)")
+        return .json(approved.json)
+    }
+
+    @Sendable static func cancel(_ context: RequestContext) throws -> Response {
+        let (calculations, calculation) = try calculation(context)
+        try requireOwnership(context, calculation, action: "cancel")
+        let cancelled = try calculations.cancel(id: calculation.id, by: context.user.email)
+        context.services.logger.info("event=calculation_cancel calc=\(calculation.id) state=\(cancelled.state.rawValue) by=\(context.user.id)")
+        return .json(cancelled.json)
+    }
+
+    @Sendable static func rerun(_ context: RequestContext) throws -> Response {
+        let (calculations, calculation) = try calculation(context)
+        let cluster = try validate(context, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID, engine: calculation.engine,
+                                   configuration: calculation.configuration, analyses: calculation.analyses)
+        let steps = try StepPlan.read(calculation.steps)
+        let created = try calculations.create(CalculationStore.NewCalculation(
+            name: calculation.name, description: calculation.description, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID,
+            engine: calculation.engine, configuration: calculation.configuration, steps: steps, analyses: calculation.analyses,
+            priority: calculation.priority, keepRaw: calculation.keepRaw, createdBy: context.user.id,
+            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: calculation.id))
+        return .json(created.json, status: 201)
+    }
+
+    @Sendable static func events(_ context: RequestContext) throws -> Response {
+        let page = try context.request.page()
+        let (calculations, calculation) = try calculation(context)
+        let events = try calculations.events(calculationID: calculation.id, page: page)
+        return .json(page.page(of: events, id: \.id, render: \.json))
+    }
+
+    @Sendable static func analyses(_ context: RequestContext) throws -> Response {
+        let (calculations, calculation) = try calculation(context)
+        return .json(["items": .array(try calculations.analyses(calculationID: calculation.id)), "next_cursor": .null])
+    }
+
+    @Sendable static func analysis(_ context: RequestContext) throws -> Response {
+        let (calculations, calculation) = try calculation(context)
+        let name = context.request.pathParameters["name"] ?? ""
+        let items = try calculations.analyses(calculationID: calculation.id, name: name)
+        guard !items.isEmpty else { throw APIError(.notFound, "calculation \(calculation.id) has no results for '\(name)' yet") }
+        return .json(["name": .string(name), "items": .array(items)])
+    }
+
+    @Sendable static func catalog(_ context: RequestContext) throws -> Response {
+        let clusters = ClusterStore(connection: try context.database(), keyGeneration: context.services.agentKeyGeneration)
+        let catalog = try clusters.catalog()
+        let versions = try clusters.engineVersions()
+        var items: [JSON] = []
+        for (engine, analyses) in catalog.engines.sorted(by: { $0.key < $1.key }) {
+            for analysis in analyses.values.sorted(by: { $0.name < $1.name }) {
+                items.append(["engine": .string(engine), "name": .string(analysis.name), "requires": .array(analysis.requires.map(JSON.string)),
+                              "description": .string(analysis.description), "clusters": .array(versions[engine] ?? [])])
+            }
+        }
+        return .json(["items": .array(items), "next_cursor": .null])
+    }
+}

@@ -1,0 +1,300 @@
+import CalcflowCore
+import JSON
+import MariaDB
+
+/// `calculations`, their events and analyses. Every state change goes through `CalculationLifecycle`
+/// and writes its mails to the outbox in the same transaction.
+struct CalculationStore {
+    let connection: Connection
+    let publicURL: String
+
+    var outbox: Outbox { Outbox(connection: connection, publicURL: publicURL) }
+
+    func find(id: Int64, forUpdate: Bool = false) throws(DatabaseError) -> CalculationRecord? {
+        try connection.queryFirst("SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE c.id = ?\(forUpdate ? " FOR UPDATE" : "")",
+                                  [.integer(id)]).map(CalculationRecord.init(row:))
+    }
+
+    struct Filter {
+        var state: CalculationState?
+        var clusterID: Int64?
+        var moleculeID: Int64?
+        var text: String?
+        var createdBy: Int64?
+    }
+
+    func list(_ filter: Filter, page: PageRequest) throws(DatabaseError) -> [CalculationRecord] {
+        var conditions = ["c.id > ?"]
+        var values: [SQLValue] = [.integer(page.afterID ?? 0)]
+        if let state = filter.state { conditions.append("c.state = ?"); values.append(.text(state.rawValue)) }
+        if let cluster = filter.clusterID { conditions.append("c.cluster_id = ?"); values.append(.integer(cluster)) }
+        if let molecule = filter.moleculeID { conditions.append("c.molecule_id = ?"); values.append(.integer(molecule)) }
+        if let creator = filter.createdBy { conditions.append("c.created_by = ?"); values.append(.integer(creator)) }
+        if let text = filter.text, !text.isEmpty {
+            conditions.append("(c.name LIKE ? OR c.description LIKE ?)")
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            values += [.text(pattern), .text(pattern)]
+        }
+        values.append(.integer(Int64(page.limit + 1)))
+        return try connection.query(
+            "SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?",
+            values).map(CalculationRecord.init(row:))
+    }
+
+    struct NewCalculation {
+        var name: String
+        var description: String
+        var clusterID: Int64
+        var moleculeID: Int64?
+        var engine: String
+        var configuration: JSON
+        var steps: StepPlan
+        var analyses: [String]
+        var priority: Int64
+        var keepRaw: Bool
+        var createdBy: Int64
+        var needsApproval: Bool
+        var rerunOf: Int64?
+    }
+
+    func create(_ new: NewCalculation) throws -> CalculationRecord {
+        try connection.transaction { connection in
+            let (lifecycle, action) = CalculationLifecycle.created(needsApproval: new.needsApproval)
+            let result = try connection.execute(
+                """
+                INSERT INTO calculations (name, description, cluster_id, molecule_id, engine, configuration, steps, analyses, priority,
+                                          approved, state, keep_raw, created_by, rerun_of)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), .text(new.engine),
+                 .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
+                 .text(JSON.array(new.analyses.map(JSON.string)).serializedString()), .integer(new.priority),
+                 SQLValue(!new.needsApproval), .text(lifecycle.state.rawValue), SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
+            guard let created = try find(id: result.lastInsertID) else { throw DatabaseError(code: .statementFailed, message: "inserted calculation vanished") }
+            if action == .requestApproval { try outbox.enqueue(.approvalNeeded, calculation: created) }
+            return created
+        }
+    }
+
+    func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) {
+        guard !assignments.isEmpty else { return }
+        try connection.execute(
+            "UPDATE calculations SET \(assignments.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ? AND processed = 0",
+            assignments.map(\.value) + [.integer(id)])
+    }
+
+    func delete(id: Int64) throws(DatabaseError) {
+        try connection.execute("DELETE FROM outbox WHERE calculation_id = ? AND sent_at IS NULL", [.integer(id)])
+        try connection.execute("DELETE FROM calculations WHERE id = ?", [.integer(id)])
+    }
+
+    func approve(id: Int64, by approver: Int64) throws -> CalculationRecord {
+        try connection.transaction { connection in
+            guard let calculation = try find(id: id, forUpdate: true) else { throw APIError(.notFound, "there is no calculation \(id)") }
+            var lifecycle = calculation.lifecycle
+            do { try lifecycle.approve() } catch { throw APIError(.conflict, "\(error)") }
+            try connection.execute("UPDATE calculations SET state = ?, approved = 1, approved_by = ? WHERE id = ?",
+                                   [.text(lifecycle.state.rawValue), .integer(approver), .integer(id)])
+            return try find(id: id) ?? calculation
+        }
+    }
+
+    func cancel(id: Int64, by who: String) throws -> CalculationRecord {
+        try connection.transaction { connection in
+            guard let calculation = try find(id: id, forUpdate: true) else { throw APIError(.notFound, "there is no calculation \(id)") }
+            var lifecycle = calculation.lifecycle
+            let outcome: CalculationLifecycle.CancelOutcome
+            do { outcome = try lifecycle.cancel(by: who) } catch { throw APIError(.conflict, "\(error)") }
+            switch outcome {
+            case .askAgent:
+                try connection.execute("UPDATE calculations SET cancel_requested = 1 WHERE id = ?", [.integer(id)])
+                return try find(id: id) ?? calculation
+            case .cancelled(let action):
+                try connection.execute(
+                    "UPDATE calculations SET state = ?, state_reason = ?, finished_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
+                    [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason), .integer(id)])
+                let updated = try find(id: id) ?? calculation
+                if case .notify(let notification) = action { try outbox.enqueue(notification, calculation: updated) }
+                return updated
+            }
+        }
+    }
+
+    // MARK: The agent's side
+
+    /// The claimable calculations of a cluster, best first (the seed's query).
+    func claimable(clusterID: Int64, limit: Int) throws(DatabaseError) -> [CalculationRecord] {
+        try connection.query(
+            """
+            SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from)
+            WHERE c.cluster_id = ? AND c.processed = 0 AND c.approved = 1 AND c.state = 'queued'
+            ORDER BY c.priority DESC, c.created_at, c.id LIMIT ?
+            """, [.integer(clusterID), .integer(Int64(limit))]).map(CalculationRecord.init(row:))
+    }
+
+    enum ClaimOutcome {
+        case claimed(CalculationRecord)
+        case nothingToDo
+        case throttled(running: Int64)
+    }
+
+    /// Takes the best claimable calculation of the cluster, atomically: two agents never get one calculation.
+    func claim(clusterID: Int64) throws -> ClaimOutcome {
+        try connection.transaction { connection in
+            // The throttle: with a limit, claims of one cluster queue on its row so the count holds.
+            let cluster = try connection.queryFirst("SELECT max_running FROM clusters WHERE id = ?", [.integer(clusterID)])
+            let maxRunning = cluster?.int("max_running") ?? 0
+            if maxRunning > 0 {
+                _ = try connection.queryFirst("SELECT id FROM clusters WHERE id = ? FOR UPDATE", [.integer(clusterID)])
+                let running = try connection.queryFirst(
+                    "SELECT COUNT(*) AS running FROM calculations WHERE cluster_id = ? AND state = 'running'", [.integer(clusterID)])?.int("running") ?? 0
+                if running >= maxRunning { return .throttled(running: running) }
+            }
+            guard let candidate = try connection.queryFirst(
+                """
+                SELECT id FROM calculations
+                WHERE cluster_id = ? AND processed = 0 AND approved = 1 AND state = 'queued'
+                ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+                """, [.integer(clusterID)]), let id = candidate.int("id") else { return .nothingToDo }
+            try connection.execute(
+                "UPDATE calculations SET processed = 1, state = 'running', state_reason = NULL, started_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
+                [.integer(id)])
+            guard let claimed = try find(id: id) else { return .nothingToDo }
+            return .claimed(claimed)
+        }
+    }
+
+    struct Event {
+        var seq: Int64
+        var state: CalculationState?
+        var reason: String?
+        var step: String?
+        var level: String
+        var message: String
+        var progressDone: Int64?
+        var progressTotal: Int64?
+    }
+
+    /// Applies an agent's event once: a repeated `seq` changes nothing. Returns false for a replay.
+    func record(_ event: Event, calculationID: Int64, clusterID: Int64) throws -> Bool {
+        try connection.transaction { connection in
+            guard let calculation = try find(id: calculationID, forUpdate: true), calculation.clusterID == clusterID else {
+                throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
+            }
+            let inserted = try connection.execute(
+                """
+                INSERT IGNORE INTO calculation_events (calculation_id, seq, state, step, level, message, progress_done, progress_total)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [.integer(calculationID), .integer(event.seq), SQLValue(event.state?.rawValue), SQLValue(event.step), .text(event.level),
+                 .text(event.message), SQLValue(event.progressDone), SQLValue(event.progressTotal)])
+            guard inserted.affectedRows > 0 else { return false }
+            if let done = event.progressDone, let total = event.progressTotal {
+                try connection.execute("UPDATE calculations SET progress_done = ?, progress_total = ? WHERE id = ?",
+                                       [.integer(done), .integer(total), .integer(calculationID)])
+            }
+            if let state = event.state {
+                try apply(report: state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil), to: calculation)
+            }
+            return true
+        }
+    }
+
+    /// The agent says the calculation is in `state` (an event, or a heartbeat listing it as running).
+    func apply(report state: CalculationState, reason: String?, to calculation: CalculationRecord) throws {
+        var lifecycle = calculation.lifecycle
+        let action: CalculationLifecycle.Action
+        do { action = try lifecycle.report(state, reason: reason) } catch { throw APIError(.conflict, "\(error)") }
+        guard lifecycle != calculation.lifecycle else { return }
+        let finished = lifecycle.state.isFinished
+        try connection.execute(
+            """
+            UPDATE calculations SET state = ?, state_reason = ?, cancel_requested = IF(? , 0, cancel_requested),
+                   finished_at = IF(?, CURRENT_TIMESTAMP(6), NULL) WHERE id = ?
+            """,
+            [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason.map { String($0.prefix(2_000)) }), SQLValue(finished), SQLValue(finished),
+             .integer(calculation.id)])
+        if case .notify(let notification) = action, let updated = try find(id: calculation.id) {
+            try outbox.enqueue(notification, calculation: updated)
+        }
+    }
+
+    /// Running calculations whose agent came back after they were declared lost return to running.
+    func reconcileRunning(clusterID: Int64, running ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        let placeholders = Array(repeating: "?", count: min(ids.count, 1_000)).joined(separator: ", ")
+        let lost = try connection.query(
+            "SELECT id FROM calculations WHERE cluster_id = ? AND state = 'failed' AND state_reason = 'lost' AND id IN (\(placeholders))",
+            [.integer(clusterID)] + ids.prefix(1_000).map(SQLValue.integer))
+        for row in lost {
+            try connection.transaction { _ in
+                if let calculation = try find(id: row.int("id") ?? 0, forUpdate: true) {
+                    try apply(report: .running, reason: nil, to: calculation)
+                }
+            }
+        }
+    }
+
+    func cancelRequests(clusterID: Int64) throws(DatabaseError) -> [Int64] {
+        try connection.query("SELECT id FROM calculations WHERE state = 'running' AND cluster_id = ? AND cancel_requested = 1",
+                             [.integer(clusterID)]).compactMap { $0.int("id") }
+    }
+
+    /// Declares lost the running calculations of clusters silent for `seconds`; returns how many.
+    func loseSilentRuns(after seconds: Int) throws -> Int {
+        try connection.transaction { connection in
+            let silent = try connection.query(
+                """
+                SELECT c.id FROM calculations c JOIN clusters k ON k.id = c.cluster_id
+                WHERE c.state = 'running' AND (k.last_seen_at IS NULL OR k.last_seen_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND)
+                LIMIT 500 FOR UPDATE SKIP LOCKED
+                """, [.integer(Int64(seconds))])
+            for row in silent {
+                guard let calculation = try find(id: row.int("id") ?? 0) else { continue }
+                var lifecycle = calculation.lifecycle
+                guard case .notify(let notification) = try lifecycle.lose() else { continue }
+                try connection.execute("UPDATE calculations SET state = 'failed', state_reason = 'lost', finished_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
+                                       [.integer(calculation.id)])
+                if let updated = try find(id: calculation.id) { try outbox.enqueue(notification, calculation: updated) }
+            }
+            return silent.count
+        }
+    }
+
+    func putAnalysis(calculationID: Int64, clusterID: Int64, name: String, step: String, data: JSON) throws {
+        guard let calculation = try find(id: calculationID), calculation.clusterID == clusterID else {
+            throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
+        }
+        try connection.execute(
+            "INSERT INTO calculation_analyses (calculation_id, name, step, data) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE data = VALUES(data)",
+            [.integer(calculationID), .text(name), .text(step), .text(data.serializedString())])
+    }
+
+    func events(calculationID: Int64, page: PageRequest) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
+        try connection.query(
+            "SELECT id, seq, state, step, level, message, progress_done, progress_total, created_at FROM calculation_events WHERE calculation_id = ? AND id > ? ORDER BY id LIMIT ?",
+            [.integer(calculationID), .integer(page.afterID ?? 0), .integer(Int64(page.limit + 1))]
+        ).map { row in
+            let progress: JSON = row.isNull("progress_done") ? .null : ["done": JSON(row.int("progress_done")), "total": JSON(row.int("progress_total"))]
+            return (row.int("id") ?? 0, [
+                "seq": JSON(row.int("seq")), "state": JSON(row.string("state")), "step": JSON(row.string("step")),
+                "level": JSON(row.string("level")), "message": JSON(row.string("message")), "progress": progress,
+                "created_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("created_at"))),
+            ])
+        }
+    }
+
+    func analyses(calculationID: Int64, name: String? = nil) throws(DatabaseError) -> [JSON] {
+        var sql = "SELECT name, step, data, updated_at FROM calculation_analyses WHERE calculation_id = ?"
+        var values: [SQLValue] = [.integer(calculationID)]
+        if let name { sql += " AND name = ?"; values.append(.text(name)) }
+        return try connection.query(sql + " ORDER BY name, step", values).map { row in
+            [
+                "name": JSON(row.string("name")), "step": JSON(row.string("step")),
+                "data": row.string("data").flatMap { try? JSON.parse($0) } ?? .null,
+                "updated_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("updated_at"))),
+            ]
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import JSON
+import MariaDB
+
+/// The heartbeat time series for graphs: raw points for the last 7 days, 5-minute averages before.
+struct HeartbeatSeries {
+    let connection: Connection
+    static let rawRetentionDays = 7
+    static let rollupRetentionDays = 90
+    /// Graphs need no more than this many points; longer raw ranges are averaged into buckets.
+    static let maximumPoints = 2_000
+
+    func points(clusterID: Int64, since: Date, until: Date) throws(DatabaseError) -> (resolution: String, points: [JSON]) {
+        let rawHorizon = Date().addingTimeInterval(-Double(Self.rawRetentionDays) * 86_400)
+        let span = until.timeIntervalSince(since)
+        let bucket = max(1, Int64((span / Double(Self.maximumPoints)).rounded(.up)))
+        let columns = ["cpu_percent", "load_1m", "memory_used_bytes", "memory_total_bytes", "disk_free_bytes", "disk_total_bytes", "running_count"]
+        let averages = columns.map { "AVG(\($0)) AS \($0)" }.joined(separator: ", ")
+        let rows: [Row]
+        let resolution: String
+        if since >= rawHorizon {
+            resolution = bucket <= 1 ? "raw" : "\(bucket)s"
+            rows = try connection.query(
+                """
+                SELECT FLOOR(UNIX_TIMESTAMP(recorded_at) / ?) * ? AS t, \(averages)
+                FROM heartbeats WHERE cluster_id = ? AND recorded_at >= ? AND recorded_at <= ?
+                GROUP BY t ORDER BY t
+                """,
+                [.integer(bucket), .integer(bucket), .integer(clusterID), .text(TimeParameter.database(since)), .text(TimeParameter.database(until))])
+        } else {
+            resolution = "300s"
+            rows = try connection.query(
+                "SELECT UNIX_TIMESTAMP(bucket_start) AS t, \(columns.joined(separator: ", ")) FROM heartbeat_rollups WHERE cluster_id = ? AND bucket_start >= ? AND bucket_start <= ? ORDER BY bucket_start",
+                [.integer(clusterID), .text(TimeParameter.database(since)), .text(TimeParameter.database(until))])
+        }
+        let points: [JSON] = rows.map { row in
+            var point: [String: JSON] = ["t": .string(Timestamp.rfc3339(Date(timeIntervalSince1970: row.double("t") ?? 0)))]
+            for column in columns { point[column == "running_count" ? "running" : column] = .number(row.double(column) ?? 0) }
+            return .object(point)
+        }
+        return (resolution, points)
+    }
+
+    /// Rolls the recent raw points into 5-minute averages, then applies the retention.
+    func maintain() throws(DatabaseError) {
+        try connection.execute(
+            """
+            INSERT INTO heartbeat_rollups (cluster_id, bucket_start, samples, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
+            SELECT cluster_id, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(recorded_at) / 300) * 300) AS bucket, COUNT(*), AVG(cpu_percent), AVG(load_1m),
+                   AVG(memory_used_bytes), AVG(memory_total_bytes), AVG(disk_free_bytes), AVG(disk_total_bytes), AVG(running_count)
+            FROM heartbeats WHERE recorded_at >= CURRENT_TIMESTAMP(6) - INTERVAL 2 HOUR
+            GROUP BY cluster_id, bucket
+            ON DUPLICATE KEY UPDATE samples = VALUES(samples), cpu_percent = VALUES(cpu_percent), load_1m = VALUES(load_1m),
+                memory_used_bytes = VALUES(memory_used_bytes), memory_total_bytes = VALUES(memory_total_bytes),
+                disk_free_bytes = VALUES(disk_free_bytes), disk_total_bytes = VALUES(disk_total_bytes), running_count = VALUES(running_count)
+            """)
+        try connection.execute("DELETE FROM heartbeats WHERE recorded_at < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY LIMIT 50000",
+                               [.integer(Int64(Self.rawRetentionDays))])
+        try connection.execute("DELETE FROM heartbeat_rollups WHERE bucket_start < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY",
+                               [.integer(Int64(Self.rollupRetentionDays))])
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import MariaDB
+import Synchronization
+
+/// A thread of its own that runs `work` every `interval` with its own database connection, until
+/// stopped. Used by the mail sender and the maintenance jobs.
+final class BackgroundLoop: Sendable {
+    private let name: String
+    private let intervalMilliseconds: Int
+    private let stopped = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(name: String, intervalMilliseconds: Int) {
+        self.name = name
+        self.intervalMilliseconds = intervalMilliseconds
+    }
+
+    func start(services: APIServices, work: @escaping @Sendable (Connection) throws -> Void) {
+        let thread = Thread { [self] in
+            var connection: Connection?
+            while !stopped.load(ordering: .relaxed) {
+                do {
+                    if connection == nil { connection = try Connection(configuration: services.configuration.database) }
+                    if let connection { try work(connection) }
+                } catch let error as DatabaseError where error.code == .connectionLost || error.code == .connectionFailed {
+                    connection = nil
+                    services.logger.warning("event=\(name)_database_unreachable error=\"\(error)\"")
+                } catch {
+                    services.logger.error("event=\(name)_failed error=\"\(error)\"")
+                }
+                // Sleep in short steps so that stop() is prompt.
+                var slept = 0
+                while slept < intervalMilliseconds && !stopped.load(ordering: .relaxed) {
+                    let step = min(50, intervalMilliseconds - slept)
+                    Thread.sleep(forTimeInterval: Double(step) / 1_000)
+                    slept += step
+                }
+            }
+            finished.signal()
+        }
+        thread.name = "calcflow-\(name)"
+        thread.start()
+    }
+
+    /// Stops after the current round and waits for it.
+    func stop() {
+        stopped.store(true, ordering: .relaxed)
+        finished.wait()
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// What one worker thread remembers between requests, so that hot agent routes do not write or read
+/// the same rows on every call.
+final class WorkerState {
+    private var lastSeenWrites: [Int64: UInt64] = [:]
+    private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
+    private static let second: UInt64 = 1_000_000_000
+
+    private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// True at most once a second per cluster: the cluster's "last seen" row is then written.
+    func shouldMarkSeen(clusterID: Int64) -> Bool {
+        let now = Self.now
+        if let last = lastSeenWrites[clusterID], now - last < Self.second { return false }
+        lastSeenWrites[clusterID] = now
+        return true
+    }
+
+    /// The cluster's cancellations, read again at most once a second.
+    func cancellations(clusterID: Int64, read: () throws -> [Int64]) rethrows -> [Int64] {
+        let now = Self.now
+        if let cached = cancelLists[clusterID], now - cached.readAt < Self.second { return cached.ids }
+        let ids = try read()
+        cancelLists[clusterID] = (now, ids)
+        return ids
+    }
+}

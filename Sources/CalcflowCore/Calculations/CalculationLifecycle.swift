@@ -1,0 +1,108 @@
+/// The calculation state machine as a value: each event returns what must happen, or throws when the
+/// event makes no sense in the current state. Handlers never decide transitions with `if` chains.
+public struct CalculationLifecycle: Sendable, Equatable {
+    public private(set) var state: CalculationState
+    /// Why it ended as it did: "lost", "cancelled by ada@example.org", the agent's reason...
+    public private(set) var reason: String?
+
+    public init(state: CalculationState, reason: String? = nil) {
+        self.state = state
+        self.reason = reason
+    }
+
+    public struct IllegalTransition: Error, Sendable, Equatable, CustomStringConvertible {
+        public var from: CalculationState
+        public var event: String
+        public var description: String { "a \(from.rawValue) calculation cannot be \(event)" }
+    }
+
+    public enum Action: Sendable, Equatable {
+        case none
+        /// The new state is a finished one (or `lost`): notify by email.
+        case notify(Notification)
+        /// Moderators must look at it.
+        case requestApproval
+    }
+
+    public enum Notification: String, Sendable, Equatable, CaseIterable {
+        case succeeded, failed, notConverged = "not_converged", lost, cancelled, approvalNeeded = "approval_needed"
+    }
+
+    /// A new calculation: on a cluster that requires approval, a plain user's waits for a moderator.
+    public static func created(needsApproval: Bool) -> (CalculationLifecycle, Action) {
+        needsApproval ? (CalculationLifecycle(state: .pendingApproval), .requestApproval) : (CalculationLifecycle(state: .queued), .none)
+    }
+
+    public mutating func approve() throws(IllegalTransition) {
+        guard state == .pendingApproval else { throw IllegalTransition(from: state, event: "approved") }
+        state = .queued
+    }
+
+    public mutating func claim() throws(IllegalTransition) {
+        guard state == .queued else { throw IllegalTransition(from: state, event: "claimed") }
+        state = .running
+        reason = nil
+    }
+
+    /// What a user's cancel does now: before the agent has it, it simply ends; while it runs, the
+    /// agent is told through the heartbeat and reports `cancelled` itself.
+    public enum CancelOutcome: Sendable, Equatable {
+        case cancelled(Action)
+        case askAgent
+    }
+
+    public mutating func cancel(by who: String) throws(IllegalTransition) -> CancelOutcome {
+        switch state {
+        case .pendingApproval, .queued:
+            state = .cancelled
+            reason = "cancelled by \(who)"
+            return .cancelled(.notify(.cancelled))
+        case .running:
+            return .askAgent
+        default:
+            throw IllegalTransition(from: state, event: "cancelled")
+        }
+    }
+
+    /// The agent reports a state. Repeats of the current state are no-ops, so replays are harmless.
+    public mutating func report(_ reported: CalculationState, reason: String?) throws(IllegalTransition) -> Action {
+        if reported == state { return .none }
+        switch (state, reported) {
+        case (.running, .succeeded): state = .succeeded
+        case (.running, .failed): state = .failed
+        case (.running, .notConverged): state = .notConverged
+        case (.running, .cancelled): state = .cancelled
+        case (.failed, .running) where self.reason == "lost":
+            // The agent came back: the run was never lost.
+            state = .running
+            self.reason = nil
+            return .none
+        case (.failed, _) where self.reason == "lost" && reported.isFinished:
+            state = reported
+        default:
+            throw IllegalTransition(from: state, event: "reported \(reported.rawValue)")
+        }
+        self.reason = reason
+        switch state {
+        case .succeeded: return .notify(.succeeded)
+        case .failed: return .notify(.failed)
+        case .notConverged: return .notify(.notConverged)
+        case .cancelled: return .notify(.cancelled)
+        default: return .none
+        }
+    }
+
+    /// The cluster stopped heartbeating while this ran.
+    public mutating func lose() throws(IllegalTransition) -> Action {
+        guard state == .running else { throw IllegalTransition(from: state, event: "lost") }
+        state = .failed
+        reason = "lost"
+        return .notify(.lost)
+    }
+
+    /// A rerun starts from the same input, as a new calculation.
+    public var canRerun: Bool { state.isFinished || (state == .failed) }
+
+    /// Only a calculation no agent has taken can still be edited.
+    public var isEditable: Bool { state == .pendingApproval || state == .queued }
+}

@@ -1,0 +1,17 @@
+/// A calculation's lifecycle, shared by the API, the agent and the dashboard's labels.
+public enum CalculationState: String, Sendable, CaseIterable {
+    case pendingApproval = "pending_approval"
+    case queued
+    case running
+    case succeeded
+    case failed
+    case notConverged = "not_converged"
+    case cancelled
+
+    public var isFinished: Bool {
+        switch self {
+        case .succeeded, .failed, .notConverged, .cancelled: return true
+        case .pendingApproval, .queued, .running: return false
+        }
+    }
+}
