@@ -1,0 +1,47 @@
+import CalcflowTestSupport
+import Foundation
+import JSON
+import XCTest
+
+final class ClaimRaceTests: StackTestCase {
+    func testTwelveClaimersTakeSixtyCalculationsEachExactlyOnce() throws {
+        let cluster = try makeCluster()
+        var created: Set<Int64> = []
+        for index in 0..<60 {
+            created.insert(try XCTUnwrap(try createCalculation(cluster: cluster, name: "race \(index)", priority: Int64(index % 7))["id"]?.integerValue))
+        }
+        let claims = ClaimLedger()
+        let group = DispatchGroup()
+        let baseURL = stack.baseURL
+        let certificate = stack.certificate
+        let key = cluster.key
+        for _ in 0..<12 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let client = APIClient(baseURL: baseURL, certificate: certificate)
+                while let response = try? client.post("/api/v1/agent/claim", token: key), response.status == 200 {
+                    claims.record(response.json["id"]?.integerValue ?? -1)
+                }
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 120), .success)
+        // Anything a claimer skipped while another held its lock is still claimable now.
+        while let response = try? client.post("/api/v1/agent/claim", token: cluster.key), response.status == 200 {
+            claims.record(response.json["id"]?.integerValue ?? -1)
+        }
+        let all = claims.ids
+        XCTAssertEqual(all.count, 60, "60 claims in all")
+        XCTAssertEqual(Set(all), created, "each calculation claimed, none twice")
+        let running = try stack.database().queryFirst(
+            "SELECT COUNT(*) AS running FROM calculations WHERE cluster_id = ? AND state = 'running' AND processed = 1", [.integer(cluster.id)])
+        XCTAssertEqual(running?.int("running"), 60)
+    }
+}
+
+final class ClaimLedger: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed: [Int64] = []
+    func record(_ id: Int64) { lock.lock(); claimed.append(id); lock.unlock() }
+    var ids: [Int64] { lock.lock(); defer { lock.unlock() }; return claimed }
+}

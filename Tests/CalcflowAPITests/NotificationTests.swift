@@ -1,0 +1,125 @@
+import CalcflowTestSupport
+import Foundation
+import JSON
+import XCTest
+
+/// Mail through a real SMTP sink (aiosmtpd), sent by the API's outbox sender.
+final class NotificationTests: StackTestCase {
+    override class var smtpSink: Bool { true }
+    override class var settings: [String: String] { ["mail_poll_ms": "100", "maintenance_interval_ms": "200", "lost_after": "2"] }
+
+    func mails(to address: String, subjectContaining text: String) -> [String] {
+        stack.receivedMails().filter { $0.contains("To: \(address)") && $0.contains(text) }
+    }
+
+    /// The mail's base64 parts, decoded, for assertions on what a person reads.
+    func decodedBodies(_ mail: String) -> String {
+        var decoded = ""
+        var inPart = false
+        var inBody = false
+        var block = ""
+        for rawLine in mail.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("Content-Transfer-Encoding: base64") { inPart = true; continue }
+            if inPart && !inBody && line.isEmpty { inBody = true; continue }
+            if inBody {
+                if line.hasPrefix("--") || line.isEmpty {
+                    if let data = Data(base64Encoded: block), let text = String(data: data, encoding: .utf8) { decoded += text }
+                    block = ""
+                    inPart = false
+                    inBody = false
+                } else {
+                    block += line
+                }
+            }
+        }
+        return decoded
+    }
+
+    func testRecipientsFollowTheirEmailLevels() throws {
+        let cluster = try makeCluster()
+        let infoUser = try createUser(role: "user")
+        let errorUser = try createUser(role: "user")
+        XCTAssertEqual(try client.patch("/api/v1/me", ["email_level": "ERROR"], token: errorUser.token).status, 200)
+        let quietAdmin = try createUser(role: "admin")
+        XCTAssertEqual(try client.patch("/api/v1/me", ["email_level": "NONE"], token: quietAdmin.token).status, 200)
+
+        let succeeded = try XCTUnwrap(try createCalculation(cluster: cluster, token: infoUser.token, name: "Benzene SCF")["id"]?.integerValue)
+        let failed = try XCTUnwrap(try createCalculation(cluster: cluster, token: errorUser.token, name: "Broken SCF")["id"]?.integerValue)
+        let quiet = try XCTUnwrap(try createCalculation(cluster: cluster, token: errorUser.token, name: "Quiet SCF")["id"]?.integerValue)
+        for _ in 0..<3 { XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).status, 200) }
+        XCTAssertEqual(try event(cluster, calculation: succeeded, seq: 1, state: "succeeded").status, 204)
+        XCTAssertEqual(try event(cluster, calculation: failed, seq: 1, state: "failed", message: "pw.x crashed").status, 204)
+        XCTAssertEqual(try event(cluster, calculation: quiet, seq: 1, state: "succeeded").status, 204)
+
+        try Deadline.wait(for: "the mails", seconds: 15) {
+            mails(to: infoUser.email, subjectContaining: "Benzene SCF").count == 1
+                && mails(to: errorUser.email, subjectContaining: "Broken SCF").count == 1
+                && mails(to: stack.adminEmail, subjectContaining: "Quiet SCF").count == 1
+        }
+        let success = try XCTUnwrap(mails(to: infoUser.email, subjectContaining: "Benzene SCF").first)
+        XCTAssertTrue(success.contains("Subject: [Calcflow] Benzene SCF (#\(succeeded)) succeeded"), success)
+        XCTAssertTrue(success.contains("text/plain") && success.contains("text/html"), "two parts")
+        XCTAssertTrue(decodedBodies(success).contains("/#/calculations/\(succeeded)"), "a link to the calculation")
+        // ERROR level: the failure, not the success.
+        XCTAssertEqual(mails(to: errorUser.email, subjectContaining: "Quiet SCF").count, 0)
+        XCTAssertTrue(mails(to: errorUser.email, subjectContaining: "Broken SCF").first?.contains("failed") == true)
+        // Admins get everything at their own level; the NONE admin gets nothing.
+        XCTAssertEqual(mails(to: stack.adminEmail, subjectContaining: "Benzene SCF").count, 1)
+        XCTAssertEqual(mails(to: stack.adminEmail, subjectContaining: "Broken SCF").count, 1)
+        XCTAssertEqual(stack.receivedMails().filter { $0.contains("To: \(quietAdmin.email)") }.count, 0)
+        let sent = try stack.database().query("SELECT COUNT(*) AS sent FROM outbox WHERE sent_at IS NOT NULL AND calculation_id IN (?, ?, ?)",
+                                              [.integer(succeeded), .integer(failed), .integer(quiet)])
+        XCTAssertEqual(sent.first?.int("sent"), Int64(stack.receivedMails().filter { $0.contains("SCF (#") && ($0.contains("#\(succeeded))") || $0.contains("#\(failed))") || $0.contains("#\(quiet))")) }.count))
+    }
+
+    func testModeratorsAreAskedToApprove() throws {
+        let cluster = try makeCluster(requiresApproval: true)
+        let moderator = try createUser(role: "moderator")
+        let user = try createUser(role: "user")
+        let id = try XCTUnwrap(try createCalculation(cluster: cluster, token: user.token, name: "Needs a nod")["id"]?.integerValue)
+        try Deadline.wait(for: "the approval mail", seconds: 15) {
+            mails(to: moderator.email, subjectContaining: "Needs a nod (#\(id)) needs approval").count == 1
+        }
+        XCTAssertEqual(mails(to: user.email, subjectContaining: "Needs a nod").count, 0, "the creator is not asked")
+    }
+
+    func testASilentClusterLosesItsRunAndGetsItBackWhenTheAgentReturns() throws {
+        let cluster = try makeCluster()
+        let id = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Long run")["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).status, 200)
+        XCTAssertEqual(try heartbeat(cluster, running: [id]).status, 200)
+        try Deadline.wait(for: "the run to be declared lost", seconds: 20) {
+            try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["reason"] == "lost"
+        }
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["state"], "failed")
+        try Deadline.wait(for: "the ERROR mail", seconds: 15) {
+            mails(to: stack.adminEmail, subjectContaining: "Long run (#\(id)) was lost").count == 1
+        }
+        XCTAssertEqual(try heartbeat(cluster, running: [id]).status, 200)
+        let back = try client.get("/api/v1/calculations/\(id)", token: adminToken()).json
+        XCTAssertEqual(back["state"], "running", "the agent still runs it")
+        XCTAssertEqual(back["reason"], .null)
+    }
+
+    func testTheOutboxSurvivesAKillBetweenCommitAndSend() throws {
+        let cluster = try makeCluster()
+        let user = try createUser(role: "user")
+        // A sender that waits a minute between rounds: the mail is committed but not yet sent when the API dies.
+        try stack.restartAPI(settings: ["mail_poll_ms": "60000"])
+        let id = try XCTUnwrap(try createCalculation(cluster: cluster, token: user.token, name: "Killed before send")["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).status, 200)
+        XCTAssertEqual(try event(cluster, calculation: id, seq: 1, state: "succeeded").status, 204)
+        let pending = try stack.database().queryFirst("SELECT COUNT(*) AS pending FROM outbox WHERE calculation_id = ? AND sent_at IS NULL", [.integer(id)])
+        XCTAssertEqual(pending?.int("pending"), 2, "the creator and the admin, committed with the state change")
+        try stack.killAPI()
+        XCTAssertEqual(mails(to: user.email, subjectContaining: "Killed before send").count, 0)
+        try stack.restartAPI(settings: ["mail_poll_ms": "100"])
+        try Deadline.wait(for: "the mail after the restart", seconds: 15) {
+            mails(to: user.email, subjectContaining: "Killed before send").count == 1
+        }
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(mails(to: user.email, subjectContaining: "Killed before send").count, 1, "once")
+        XCTAssertEqual(mails(to: stack.adminEmail, subjectContaining: "Killed before send").count, 1, "once")
+    }
+}
