@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "CalcflowTestSupport", dependencies: ["HTTPClient", "JSON", "MariaDB"], path: "Tests/CalcflowTestSupport"),
         .testTarget(name: "CalcflowCoreTests", dependencies: ["CalcflowCore", "JSON"]),
         .testTarget(name: "WrapperTests", dependencies: ["JSON", "Crypto", "MariaDB", "CalcflowTestSupport"]),
-        .testTarget(name: "CalcflowAPITests", dependencies: ["CalcflowAPI", "CalcflowTestSupport", "HTTPClient", "JSON", "Crypto"]),
+        .testTarget(name: "CalcflowAPITests", dependencies: ["CalcflowAPI", "CalcflowTestSupport", "HTTPClient", "JSON", "Crypto", "MariaDB"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,112 @@
+import CalcflowCore
+import JSON
+import MariaDB
+
+/// Downloadable reports of one calculation, and the training-data export of one analysis.
+enum ReportRoutes {
+    static var routes: [Route] {
+        [
+            Route("GET", "/api/v1/calculations/{id}/report", access: .anyUser, handler: report),
+            Route("GET", "/api/v1/export/results", access: .anyUser, handler: export),
+        ]
+    }
+
+    static func fileName(_ text: String) -> String {
+        String(text.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" ? $0 : "-" }.prefix(60))
+    }
+
+    @Sendable static func report(_ context: RequestContext) throws -> Response {
+        let format = context.request.query["format"] ?? "html"
+        let (calculations, calculation) = try CalculationRoutes.calculation(context)
+        var events: [JSON] = []
+        var page = PageRequest(limit: PageRequest.maximumLimit)
+        while true {
+            let batch = try calculations.events(calculationID: calculation.id, page: page)
+            events += batch.map(\.json)
+            guard batch.count == page.limit, let last = batch.last else { break }
+            page.afterID = last.id
+        }
+        let report = CalculationReport(calculation: calculation, events: events, analyses: try calculations.analyses(calculationID: calculation.id))
+        let name = "calculation-\(calculation.id)-\(fileName(calculation.name))"
+        let body: [UInt8]
+        let type: String
+        switch format {
+        case "json": body = report.json.serialized(); type = "application/json; charset=utf-8"
+        case "csv": body = Array(report.csv.utf8); type = "text/csv; charset=utf-8"
+        case "html": body = Array(report.html.utf8); type = "text/html; charset=utf-8"
+        default: throw ValidationError(field: "format", message: "must be json, csv or html")
+        }
+        return Response(status: 200, headers: [
+            ("Content-Type", type), ("Content-Disposition", "attachment; filename=\"\(name).\(format)\""),
+            // The html report is a document of its own: no script may run in it.
+            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:"),
+        ], body: body)
+    }
+
+    /// Every calculation's extracted data for one analysis, one row per calculation and step,
+    /// read and written in batches: memory stays constant however many rows there are.
+    @Sendable static func export(_ context: RequestContext) throws -> Response {
+        guard let analysis = context.request.query["analysis"], !analysis.isEmpty, analysis.count <= 64 else {
+            throw ValidationError(field: "analysis", message: "is required, e.g. ?analysis=total_energy")
+        }
+        let format = context.request.query["format"] ?? "csv"
+        guard format == "csv" || format == "jsonl" else { throw ValidationError(field: "format", message: "must be csv or jsonl") }
+        let state = context.request.query["state"]
+        if let state, CalculationState(rawValue: state) == nil { throw ValidationError(field: "state", message: "is not a calculation state") }
+        let database = try context.database()
+        let output = context.stream
+        output.start(headers: [
+            ("Content-Type", format == "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8"),
+            ("Content-Disposition", "attachment; filename=\"\(fileName(analysis))-results.\(format)\""),
+        ])
+        var columns: [String]?
+        var after: (id: Int64, step: String) = (0, "")
+        let batchSize: Int64 = 500
+        while output.isConnected {
+            let rows = try database.query(
+                """
+                SELECT c.id, c.name, c.engine, c.state, c.molecule_id, m.formula, k.name AS cluster, c.steps, a.step, a.data
+                FROM calculation_analyses a JOIN calculations c ON c.id = a.calculation_id JOIN clusters k ON k.id = c.cluster_id
+                LEFT JOIN molecules m ON m.id = c.molecule_id
+                WHERE a.name = ? AND (a.calculation_id > ? OR (a.calculation_id = ? AND a.step > ?)) AND (? IS NULL OR c.state = ?)
+                ORDER BY a.calculation_id, a.step LIMIT ?
+                """,
+                [.text(analysis), .integer(after.id), .integer(after.id), .text(after.step), SQLValue(state), SQLValue(state), .integer(batchSize)])
+            var chunk = ""
+            for row in rows {
+                let step = row.string("step") ?? ""
+                let data = row.string("data").flatMap { try? JSON.parse($0) } ?? .null
+                let parameters = (row.string("steps").flatMap { try? JSON.parse($0) }?.arrayValue ?? [])
+                    .first { $0["name"]?.stringValue == step }?["parameters"] ?? .object([:])
+                let record: [String: JSON] = [
+                    "calculation_id": JSON(row.int("id")), "calculation": JSON(row.string("name")), "engine": JSON(row.string("engine")),
+                    "state": JSON(row.string("state")), "molecule_id": JSON(row.int("molecule_id")), "formula": JSON(row.string("formula")),
+                    "cluster": JSON(row.string("cluster")), "step": .string(step), "parameters": parameters, "data": data,
+                ]
+                if format == "jsonl" {
+                    chunk += JSON.object(record).serializedString() + "\n"
+                } else {
+                    let scalars = ReportTable.flatten(data).scalars
+                    if columns == nil {
+                        // The scalar fields of the first row name the value columns; data_json holds everything.
+                        columns = scalars.map(\.path)
+                        chunk += ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step",
+                                                      "parameters_json"] + (columns ?? []) + ["data_json"])
+                    }
+                    let values = Dictionary(scalars.map { ($0.path, $0.value) }, uniquingKeysWith: { first, _ in first })
+                    chunk += ReportTable.csvLine([String(row.int("id") ?? 0), row.string("name") ?? "", row.string("engine") ?? "", row.string("state") ?? "",
+                                                  row.int("molecule_id").map(String.init) ?? "", row.string("formula") ?? "", row.string("cluster") ?? "",
+                                                  step, parameters.serializedString()] + (columns ?? []).map { values[$0] ?? "" } + [data.serializedString()])
+                }
+                after = (row.int("id") ?? 0, step)
+            }
+            if format == "csv" && columns == nil && rows.isEmpty {
+                chunk += ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step", "parameters_json", "data_json"])
+            }
+            output.write(chunk)
+            if rows.count < batchSize { break }
+        }
+        output.flush()
+        return .streamed
+    }
+}
