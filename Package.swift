@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "calcflowctl", dependencies: [
-            "CalcflowAPI", "MariaDB", "Crypto",
+            "CalcflowAPI", "MariaDB", "Crypto", "HTTPClient", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

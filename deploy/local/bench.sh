@@ -35,14 +35,39 @@ measure() {
     ' <<<"$output"
 }
 
+# A cluster of the benchmark's own, with a fresh key and QE in its catalog.
+api() { curl -fsS --cacert "$STATE/tls/cert.pem" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' -X "$2" "$BASE/api/v1$3" ${4:+--data-binary "$4"}; }
+CLUSTER_ID=$(api "$TOKEN" GET /clusters?limit=500 | python3 -c 'import json,sys; print(next((c["id"] for c in json.load(sys.stdin)["items"] if c["name"] == "bench"), ""))')
+if [ -z "$CLUSTER_ID" ]; then
+    CLUSTER_ID=$(api "$TOKEN" POST /clusters '{"name": "bench", "description": "make bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+fi
+KEY=$(api "$TOKEN" POST "/clusters/$CLUSTER_ID/keys" '{"label": "make bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
+api "$KEY" PUT /agent/capabilities '{"engines": [{"name": "qe", "version": "bench", "analyses": [{"name": "scf", "requires": []}, {"name": "total_energy", "requires": ["scf"]}]}]}'
+HEARTBEAT_SCRIPT="$STATE/bench-heartbeat.lua"
+cat > "$HEARTBEAT_SCRIPT" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $KEY"
+wrk.body = '{"cpu_percent": 42.5, "load_1m": 1.2, "memory_used_bytes": 8000000000, "memory_total_bytes": 16000000000, "disk_free_bytes": 900000000000, "disk_total_bytes": 2000000000000, "running": [], "agent_version": "bench"}'
+LUA
+
 log "wrk -t2 -c$CONNECTIONS -d${DURATION}s, over HTTPS, one after the other"
 read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "https://127.0.0.1:$BENCH_PORT/")
 read -r health_rps health_p50 health_p99 health_errors < <(measure "$BASE/api/v1/healthz")
 read -r me_rps me_p50 me_p99 me_errors < <(measure -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me")
+read -r beat_rps beat_p50 beat_p99 beat_errors < <(measure -s "$HEARTBEAT_SCRIPT" "$BASE/api/v1/agent/heartbeat")
+log "calculation lifecycles: create → claim → 3 events → 1 analysis → succeeded"
+LIFECYCLES=$("$BIN_DIR/calcflowctl" bench lifecycle --url "$BASE" --token "$TOKEN" --key "$KEY" --cluster-id "$CLUSTER_ID" \
+    --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_LIFECYCLES:-3000}" --concurrency 32)
 
 printf '\n%-28s %12s %9s %9s %10s %8s\n' target "req/s" "p50 ms" "p99 ms" "vs nginx" "non-2xx"
 row() { printf '%-28s %12s %9s %9s %10s %8s\n' "$1" "$2" "$3" "$4" "$(awk -v a="$2" -v b="$nginx_rps" 'BEGIN { printf "%.3f", a / b }')" "$5"; }
 row "nginx return 204" "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors"
 row "GET /api/v1/healthz" "$health_rps" "$health_p50" "$health_p99" "$health_errors"
 row "GET /api/v1/me (JWT)" "$me_rps" "$me_p50" "$me_p99" "$me_errors"
-printf '\ntarget: /me at least 0.2 of nginx with p99 under 15 ms (2 cores, %d connections)\n' "$CONNECTIONS"
+row "POST /agent/heartbeat (key)" "$beat_rps" "$beat_p50" "$beat_p99" "$beat_errors"
+printf '\n%s\n' "$LIFECYCLES"
+printf '\ntargets (2 cores, %d connections): /me at least 0.2 of nginx with p99 under 15 ms;\n' "$CONNECTIONS"
+printf 'heartbeats at least 6000/s with p99 under 20 ms; at least 600 lifecycles/s\n'
+# The heartbeats above are the benchmark's, not a cluster's: keep the graphs of real clusters clean.
+api "$TOKEN" DELETE "/clusters/$CLUSTER_ID/keys/$(api "$TOKEN" GET "/clusters/$CLUSTER_ID/keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][-1]["id"])')" >/dev/null

@@ -149,7 +149,7 @@ start_mariadb() {
     if pid_alive "$state/run/mariadb.pid"; then return 0; fi
     without_inherited_fds mariadbd --no-defaults --datadir="$data" --socket="$socket" --skip-networking "${user_option[@]}" \
         --pid-file="$state/run/mariadb.pid" --log-error="$state/logs/mariadb.log" \
-        --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 \
+        --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 --max-connections=1000 --thread-handling=pool-of-threads \
         >>"$state/logs/mariadb.log" 2>&1 &
     disown
     local tries=0

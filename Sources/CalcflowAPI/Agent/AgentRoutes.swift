@@ -20,7 +20,7 @@ enum AgentRoutes {
     }
 
     static func calculations(_ context: RequestContext) throws(APIError) -> CalculationStore {
-        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL)
+        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL, worker: context.worker)
     }
 
     @Sendable static func heartbeat(_ context: RequestContext) throws -> Response {
@@ -76,6 +76,7 @@ enum AgentRoutes {
         }
         try ClusterStore(connection: context.database(), keyGeneration: context.services.agentKeyGeneration)
             .replaceCapabilities(clusterID: context.agent.clusterID, parsed)
+        context.services.catalogGeneration.invalidate()
         context.services.logger.info("event=capabilities cluster=\(context.agent.clusterName) engines=\(parsed.map(\.name).joined(separator: ","))")
         return .noContent
     }
@@ -98,8 +99,8 @@ enum AgentRoutes {
     @Sendable static func claim(_ context: RequestContext) throws -> Response {
         let agent = context.agent
         guard agent.enabled else { return .noContent }
-        switch try calculations(context).claim(clusterID: agent.clusterID) {
-        case .nothingToDo, .throttled:
+        switch try calculations(context).claim(clusterID: agent.clusterID, clusterName: agent.clusterName, maxRunning: agent.maxRunning) {
+        case .nothingToDo:
             return .noContent
         case .claimed(let calculation):
             var body = calculation.json.objectValue ?? [:]

@@ -4,4 +4,6 @@ public struct AgentIdentity: Sendable, Equatable {
     public var clusterName: String
     public var keyID: Int64
     public var enabled: Bool
+    /// The cluster's throttle (0: none), read with the key.
+    public var maxRunning: Int64
 }

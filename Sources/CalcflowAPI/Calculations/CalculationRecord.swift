@@ -36,12 +36,18 @@ struct CalculationRecord: Sendable {
         """
     static let from = "calculations c JOIN clusters k ON k.id = c.cluster_id"
 
+    /// A row read without the join, when the cluster's name is known otherwise.
+    init(row: Row, clusterName: String) {
+        self.init(row: row)
+        self.clusterName = clusterName
+    }
+
     init(row: Row) {
         id = row.int("id") ?? 0
         name = row.string("name") ?? ""
         description = row.string("description") ?? ""
         clusterID = row.int("cluster_id") ?? 0
-        clusterName = row.string("cluster_name") ?? ""
+        clusterName = row.columns.index(of: "cluster_name") == nil ? "" : row.string("cluster_name") ?? ""
         moleculeID = row.int("molecule_id")
         engine = row.string("engine") ?? ""
         configuration = row.string("configuration").flatMap { try? JSON.parse($0) } ?? .object([:])

@@ -76,7 +76,8 @@ enum CalculationRoutes {
         if let moleculeID, try MoleculeStore(connection: database).find(id: moleculeID) == nil {
             throw ValidationError(field: "molecule_id", message: "there is no molecule \(moleculeID)")
         }
-        try clusters.catalog().validate(engine: engine, analyses: analyses)
+        let catalog = try context.worker.catalog.value(for: 0) { try clusters.catalog() } ?? AnalysisCatalog()
+        try catalog.validate(engine: engine, analyses: analyses)
         try EngineConfiguration.validate(engine: engine, configuration, hasMolecule: moleculeID != nil)
         return cluster
     }

@@ -1,4 +1,5 @@
 import CalcflowCore
+import Foundation
 import JSON
 import MariaDB
 
@@ -7,12 +8,19 @@ import MariaDB
 struct CalculationStore {
     let connection: Connection
     let publicURL: String
+    /// The worker thread's memory of which cluster owns a claimed calculation (agent routes only).
+    var worker: WorkerState? = nil
 
     var outbox: Outbox { Outbox(connection: connection, publicURL: publicURL) }
 
+    /// With `forUpdate`, the calculation's row (only it: a locking read of the join would lock the
+    /// cluster's row too and serialize every report of the cluster) is locked first.
     func find(id: Int64, forUpdate: Bool = false) throws(DatabaseError) -> CalculationRecord? {
-        try connection.queryFirst("SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE c.id = ?\(forUpdate ? " FOR UPDATE" : "")",
-                                  [.integer(id)]).map(CalculationRecord.init(row:))
+        if forUpdate {
+            guard try connection.queryFirst("SELECT id FROM calculations WHERE id = ? FOR UPDATE", [.integer(id)]) != nil else { return nil }
+        }
+        return try connection.queryFirst("SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE c.id = ?", [.integer(id)])
+            .map(CalculationRecord.init(row:))
     }
 
     struct Filter {
@@ -59,8 +67,19 @@ struct CalculationStore {
     }
 
     func create(_ new: NewCalculation) throws -> CalculationRecord {
-        try connection.transaction { connection in
-            let (lifecycle, action) = CalculationLifecycle.created(needsApproval: new.needsApproval)
+        let (lifecycle, action) = CalculationLifecycle.created(needsApproval: new.needsApproval)
+        // One insert is atomic by itself; only an approval request adds a mail to commit with it.
+        guard action == .requestApproval else {
+            return try insert(new, state: lifecycle.state)
+        }
+        return try connection.transaction { _ in
+            let created = try insert(new, state: lifecycle.state)
+            try outbox.enqueue(.approvalNeeded, calculation: created)
+            return created
+        }
+    }
+
+    private func insert(_ new: NewCalculation, state: CalculationState) throws -> CalculationRecord {
             let result = try connection.execute(
                 """
                 INSERT INTO calculations (name, description, cluster_id, molecule_id, engine, configuration, steps, analyses, priority,
@@ -70,11 +89,9 @@ struct CalculationStore {
                 [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), .text(new.engine),
                  .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
                  .text(JSON.array(new.analyses.map(JSON.string)).serializedString()), .integer(new.priority),
-                 SQLValue(!new.needsApproval), .text(lifecycle.state.rawValue), SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
+                 SQLValue(!new.needsApproval), .text(state.rawValue), SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
             guard let created = try find(id: result.lastInsertID) else { throw DatabaseError(code: .statementFailed, message: "inserted calculation vanished") }
-            if action == .requestApproval { try outbox.enqueue(.approvalNeeded, calculation: created) }
             return created
-        }
     }
 
     func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) {
@@ -135,34 +152,39 @@ struct CalculationStore {
 
     enum ClaimOutcome {
         case claimed(CalculationRecord)
+        /// Nothing claimable, or the cluster already runs its `max_running`.
         case nothingToDo
-        case throttled(running: Int64)
     }
 
     /// Takes the best claimable calculation of the cluster, atomically: two agents never get one calculation.
-    func claim(clusterID: Int64) throws -> ClaimOutcome {
-        try connection.transaction { connection in
+    func claim(clusterID: Int64, clusterName: String, maxRunning: Int64) throws -> ClaimOutcome {
+        let claimed: CalculationRecord? = try connection.transaction { connection in
             // The throttle: with a limit, claims of one cluster queue on its row so the count holds.
-            let cluster = try connection.queryFirst("SELECT max_running FROM clusters WHERE id = ?", [.integer(clusterID)])
-            let maxRunning = cluster?.int("max_running") ?? 0
             if maxRunning > 0 {
                 _ = try connection.queryFirst("SELECT id FROM clusters WHERE id = ? FOR UPDATE", [.integer(clusterID)])
                 let running = try connection.queryFirst(
                     "SELECT COUNT(*) AS running FROM calculations WHERE cluster_id = ? AND state = 'running'", [.integer(clusterID)])?.int("running") ?? 0
-                if running >= maxRunning { return .throttled(running: running) }
+                if running >= maxRunning { return nil }
             }
+            // Only the calculations table is read with a lock: joining clusters would lock the cluster's row too.
             guard let candidate = try connection.queryFirst(
                 """
-                SELECT id FROM calculations
-                WHERE cluster_id = ? AND processed = 0 AND approved = 1 AND state = 'queued'
-                ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, [.integer(clusterID)]), let id = candidate.int("id") else { return .nothingToDo }
-            try connection.execute(
+                SELECT \(CalculationRecord.columns.replacingOccurrences(of: "k.name AS cluster_name, ", with: "")) FROM calculations c
+                WHERE c.cluster_id = ? AND c.processed = 0 AND c.approved = 1 AND c.state = 'queued'
+                ORDER BY c.priority DESC, c.created_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED
+                """, [.integer(clusterID)]) else { return nil }
+            var record = CalculationRecord(row: candidate, clusterName: clusterName)
+            let started = try connection.execute(
                 "UPDATE calculations SET processed = 1, state = 'running', state_reason = NULL, started_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
-                [.integer(id)])
-            guard let claimed = try find(id: id) else { return .nothingToDo }
-            return .claimed(claimed)
+                [.integer(record.id)])
+            guard started.affectedRows == 1 else { return nil }
+            record.processed = true
+            record.state = .running
+            record.reason = nil
+            record.startedAt = Timestamp.rfc3339(Date())
+            return record
         }
+        return claimed.map(ClaimOutcome.claimed) ?? .nothingToDo
     }
 
     struct Event {
@@ -176,12 +198,45 @@ struct CalculationStore {
         var progressTotal: Int64?
     }
 
+    /// The cluster of a calculation, for an agent's "is this mine?" (nil when there is none).
+    func clusterOf(calculationID: Int64, forUpdate: Bool = false) throws(DatabaseError) -> Int64? {
+        let read = { () throws(DatabaseError) -> (cluster: Int64, claimed: Bool)? in
+            guard let row = try connection.queryFirst("SELECT cluster_id, processed FROM calculations WHERE id = ?\(forUpdate ? " FOR UPDATE" : "")",
+                                                      [.integer(calculationID)]) else { return nil }
+            return (row.int("cluster_id") ?? 0, row.bool("processed"))
+        }
+        if forUpdate || worker == nil { return try read()?.cluster }
+        do {
+            return try worker?.owner(ofClaimed: calculationID) { try read() }
+        } catch let error as DatabaseError {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+
     /// Applies an agent's event once: a repeated `seq` changes nothing. Returns false for a replay.
+    /// Progress-only events need no transaction: the insert decides, and the update repeats harmlessly.
     func record(_ event: Event, calculationID: Int64, clusterID: Int64) throws -> Bool {
-        try connection.transaction { connection in
-            guard let calculation = try find(id: calculationID, forUpdate: true), calculation.clusterID == clusterID else {
+        if event.state == nil {
+            guard try clusterOf(calculationID: calculationID) == clusterID else {
                 throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
             }
+            return try insert(event, calculationID: calculationID)
+        }
+        return try connection.transaction { connection in
+            guard try clusterOf(calculationID: calculationID, forUpdate: true) == clusterID, let calculation = try find(id: calculationID) else {
+                throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
+            }
+            guard try insert(event, calculationID: calculationID) else { return false }
+            if let state = event.state {
+                try apply(report: state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil), to: calculation)
+            }
+            return true
+        }
+    }
+
+    private func insert(_ event: Event, calculationID: Int64) throws(DatabaseError) -> Bool {
             let inserted = try connection.execute(
                 """
                 INSERT IGNORE INTO calculation_events (calculation_id, seq, state, step, level, message, progress_done, progress_total)
@@ -194,11 +249,7 @@ struct CalculationStore {
                 try connection.execute("UPDATE calculations SET progress_done = ?, progress_total = ? WHERE id = ?",
                                        [.integer(done), .integer(total), .integer(calculationID)])
             }
-            if let state = event.state {
-                try apply(report: state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil), to: calculation)
-            }
             return true
-        }
     }
 
     /// The agent says the calculation is in `state` (an event, or a heartbeat listing it as running).
@@ -215,7 +266,11 @@ struct CalculationStore {
             """,
             [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason.map { String($0.prefix(2_000)) }), SQLValue(finished), SQLValue(finished),
              .integer(calculation.id)])
-        if case .notify(let notification) = action, let updated = try find(id: calculation.id) {
+        if case .notify(let notification) = action {
+            // The mail shows the calculation as it now is; no need to read it back.
+            var updated = calculation
+            updated.state = lifecycle.state
+            updated.reason = lifecycle.reason
             try outbox.enqueue(notification, calculation: updated)
         }
     }
@@ -246,8 +301,9 @@ struct CalculationStore {
         try connection.transaction { connection in
             let silent = try connection.query(
                 """
-                SELECT c.id FROM calculations c JOIN clusters k ON k.id = c.cluster_id
-                WHERE c.state = 'running' AND (k.last_seen_at IS NULL OR k.last_seen_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND)
+                SELECT c.id FROM calculations c
+                WHERE c.state = 'running' AND c.cluster_id IN (
+                    SELECT k.id FROM clusters k WHERE k.last_seen_at IS NULL OR k.last_seen_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND)
                 LIMIT 500 FOR UPDATE SKIP LOCKED
                 """, [.integer(Int64(seconds))])
             for row in silent {
@@ -263,7 +319,7 @@ struct CalculationStore {
     }
 
     func putAnalysis(calculationID: Int64, clusterID: Int64, name: String, step: String, data: JSON) throws {
-        guard let calculation = try find(id: calculationID), calculation.clusterID == clusterID else {
+        guard try clusterOf(calculationID: calculationID) == clusterID else {
             throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
         }
         try connection.execute(

@@ -98,7 +98,7 @@ struct ClusterStore {
     func agent(keyHash: String) throws(DatabaseError) -> AgentIdentity? {
         guard let row = try connection.queryFirst(
             """
-            SELECT k.id AS key_id, k.cluster_id, c.name, c.enabled,
+            SELECT k.id AS key_id, k.cluster_id, c.name, c.enabled, c.max_running,
                    k.last_used_at IS NULL OR k.last_used_at < CURRENT_TIMESTAMP(6) - INTERVAL 60 SECOND AS stale
             FROM cluster_keys k JOIN clusters c ON c.id = k.cluster_id
             WHERE k.key_hash = ? AND k.revoked_at IS NULL
@@ -107,7 +107,8 @@ struct ClusterStore {
         if row.bool("stale") {
             try connection.execute("UPDATE cluster_keys SET last_used_at = CURRENT_TIMESTAMP(6) WHERE id = ?", [.integer(keyID)])
         }
-        return AgentIdentity(clusterID: row.int("cluster_id") ?? 0, clusterName: row.string("name") ?? "", keyID: keyID, enabled: row.bool("enabled"))
+        return AgentIdentity(clusterID: row.int("cluster_id") ?? 0, clusterName: row.string("name") ?? "", keyID: keyID, enabled: row.bool("enabled"),
+                             maxRunning: row.int("max_running") ?? 0)
     }
 
     // MARK: Heartbeats and capabilities

@@ -10,12 +10,13 @@ final class APIResponder: FastCGIResponder {
     private let services: APIServices
     private var connection: Connection?
     private let authenticator: Authenticator
-    private let worker = WorkerState()
+    private let worker: WorkerState
 
     init(router: Router, services: APIServices) {
         self.router = router
         self.services = services
         self.authenticator = Authenticator(services: services)
+        self.worker = WorkerState(services: services)
     }
 
     /// Opens the connection on first use, and again after a failure: a database that was down

@@ -15,6 +15,7 @@ public final class APIServices: Sendable {
     /// Raised by any change to a user, or to a cluster or its keys: every thread's cached rows go stale.
     public let userGeneration: CacheGeneration
     public let agentKeyGeneration: CacheGeneration
+    public let catalogGeneration: CacheGeneration
     public let streamLimiter: StreamLimiter
     private let stopping = Atomic<Bool>(false)
 
@@ -31,6 +32,7 @@ public final class APIServices: Sendable {
         self.logger = logger
         self.userGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.agentKeyGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
+        self.catalogGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         // Two stream threads stay free to answer "too many streams" quickly.
         self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2))
         if openAPIDocument == nil {

@@ -1,13 +1,32 @@
+import CalcflowCore
 import Foundation
 
 /// What one worker thread remembers between requests, so that hot agent routes do not write or read
 /// the same rows on every call.
 final class WorkerState {
+    /// The analysis catalog, read again when capabilities change (or after the cache lifetime).
+    let catalog: ThreadCache<Int, AnalysisCatalog>
+    /// The cluster of each claimed calculation this thread has seen: it never changes after the claim.
+    private var claimedOwners: [Int64: Int64] = [:]
     private var lastSeenWrites: [Int64: UInt64] = [:]
     private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
     private static let second: UInt64 = 1_000_000_000
 
     private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    init(services: APIServices) {
+        catalog = ThreadCache(shared: services.catalogGeneration)
+    }
+
+    func owner(ofClaimed calculationID: Int64, read: () throws -> (cluster: Int64, claimed: Bool)?) rethrows -> Int64? {
+        if let cluster = claimedOwners[calculationID] { return cluster }
+        guard let found = try read() else { return nil }
+        if found.claimed {
+            if claimedOwners.count >= 100_000 { claimedOwners.removeAll(keepingCapacity: true) }
+            claimedOwners[calculationID] = found.cluster
+        }
+        return found.cluster
+    }
 
     /// True at most once a second per cluster: the cluster's "last seen" row is then written.
     func shouldMarkSeen(clusterID: Int64) -> Bool {

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import HTTPClient
+import JSON
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure a running Calcflow.", subcommands: [Lifecycle.self])
+
+    struct Lifecycle: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drive whole calculation lifecycles in parallel and print lifecycles per second.",
+            discussion: "Each lifecycle: create (user JWT) → claim (agent key) → 3 events → 1 analysis → succeeded. Use a cluster of its own: the driver claims whatever is queued there.")
+
+        @Option(help: "The base URL, e.g. https://127.0.0.1:8443") var url: String
+        @Option(help: "A user's access token (creates the calculations).") var token: String
+        @Option(help: "The cluster's ck_ key (claims and reports).") var key: String
+        @Option(help: "The cluster's id.") var clusterID: Int
+        @Option(help: "Certificate to trust (PEM).") var caCertificate: String?
+        @Option(help: "Lifecycles to run in all.") var count: Int = 2_000
+        @Option(help: "Lifecycles in flight at once (threads).") var concurrency: Int = 32
+
+        func run() throws {
+            let started = Date()
+            let outcome = BenchOutcome()
+            let group = DispatchGroup()
+            let perThread = (count + concurrency - 1) / concurrency
+            for thread in 0..<concurrency {
+                let share = min(perThread, count - thread * perThread)
+                guard share > 0 else { continue }
+                group.enter()
+                let settings = (url, token, key, clusterID, caCertificate)
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    let driver = LifecycleDriver(url: settings.0, token: settings.1, key: settings.2, clusterID: settings.3, certificate: settings.4)
+                    for _ in 0..<share {
+                        let begin = Date()
+                        do {
+                            try driver.runOnce()
+                            outcome.record(seconds: Date().timeIntervalSince(begin))
+                        } catch {
+                            outcome.fail("\(error)")
+                        }
+                    }
+                }
+            }
+            group.wait()
+            let elapsed = Date().timeIntervalSince(started)
+            let durations = outcome.durations.sorted()
+            let p50 = durations.isEmpty ? 0 : durations[durations.count / 2] * 1_000
+            let p99 = durations.isEmpty ? 0 : durations[min(durations.count - 1, durations.count * 99 / 100)] * 1_000
+            print(String(format: "lifecycles=%d failed=%d seconds=%.2f lifecycles_per_second=%.0f requests_per_second=%.0f p50_ms=%.1f p99_ms=%.1f",
+                         durations.count, outcome.failures.count, elapsed, Double(durations.count) / elapsed,
+                         Double(durations.count * 6) / elapsed, p50, p99))
+            if let first = outcome.failures.first { print("first failure: \(first)") }
+            if !outcome.failures.isEmpty { throw ExitCode(1) }
+        }
+    }
+}
+
+/// One thread's client: keeps its connections alive across lifecycles.
+final class LifecycleDriver {
+    let client = HTTPClient()
+    let url: String
+    let token: String
+    let key: String
+    let clusterID: Int
+    let certificate: String?
+
+    init(url: String, token: String, key: String, clusterID: Int, certificate: String?) {
+        self.url = url
+        self.token = token
+        self.key = key
+        self.clusterID = clusterID
+        self.certificate = certificate
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    @discardableResult
+    func send(_ method: String, _ path: String, _ body: JSON?, credential: String, expect: Int) throws -> HTTPResponse {
+        var headers: [(name: String, value: String)] = [("Authorization", "Bearer \(credential)")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let response = try client.execute(HTTPRequest(method: method, url: url + path, headers: headers, body: body?.serialized() ?? (method == "POST" ? [] : nil),
+                                                      certificateAuthorityFile: certificate))
+        guard response.status == expect else { throw Failure(description: "\(method) \(path): \(response.status) \(response.text.prefix(200))") }
+        return response
+    }
+
+    func runOnce() throws {
+        let input = "&CONTROL\n calculation='scf'\n/\n&SYSTEM\n ibrav=2, celldm(1)=10.2, nat=2, ntyp=1, ecutwfc=18.0\n/\n&ELECTRONS\n/\n"
+        try send("POST", "/api/v1/calculations", [
+            "name": "bench", "cluster_id": .integer(Int64(clusterID)), "engine": "qe", "analyses": ["scf", "total_energy"],
+            "configuration": ["input": .string(input), "pseudopotentials": ["Si.pz-vbc.UPF"]],
+        ], credential: token, expect: 201)
+        let claimed = try send("POST", "/api/v1/agent/claim", nil, credential: key, expect: 200)
+        guard let id = (try? JSON.parse(claimed.body))?["id"]?.integerValue else { throw Failure(description: "claim without an id") }
+        for seq in 1...3 {
+            try send("POST", "/api/v1/agent/calculations/\(id)/events",
+                     ["seq": .integer(Int64(seq)), "level": "INFO", "message": "step \(seq)", "progress": ["done": .integer(Int64(seq)), "total": 3]],
+                     credential: key, expect: 204)
+        }
+        try send("PUT", "/api/v1/agent/calculations/\(id)/analyses/total_energy", ["data": ["value": -215.5, "unit": "eV"]], credential: key, expect: 204)
+        try send("POST", "/api/v1/agent/calculations/\(id)/events", ["seq": 4, "state": "succeeded", "level": "INFO", "message": "done"],
+                 credential: key, expect: 204)
+    }
+}
+
+final class BenchOutcome: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var durations: [Double] = []
+    private(set) var failures: [String] = []
+    func record(seconds: Double) { lock.lock(); durations.append(seconds); lock.unlock() }
+    func fail(_ message: String) { lock.lock(); failures.append(message); lock.unlock() }
+}
