@@ -29,6 +29,7 @@ public final class HTTPClient {
         _ = ccurl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
         _ = ccurl_setopt_write_function(handle, CURLOPT_HEADERFUNCTION, collectHeader)
         _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(request.allowsHTTP2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1))
         if request.method == "HEAD" { _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 1) }
         if let path = request.unixSocketPath { _ = ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, path) }
         if let file = request.certificateAuthorityFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, file) }

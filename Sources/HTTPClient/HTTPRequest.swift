@@ -10,6 +10,9 @@ public struct HTTPRequest: Sendable {
     /// Skip certificate checks: only for tests against a throwaway self-signed certificate.
     public var allowsInsecureTLS: Bool
     public var timeoutSeconds: Int
+    /// HTTP/1.1 with keep-alive unless HTTP/2 is allowed: one client talking to one server gains
+    /// nothing from HTTP/2's multiplexing and pays for its framing on both sides.
+    public var allowsHTTP2: Bool = false
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
                 unixSocketPath: String? = nil, certificateAuthorityFile: String? = nil, allowsInsecureTLS: Bool = false,

@@ -139,7 +139,7 @@ enum AgentRoutes {
         let applied = try calculations(context).record(
             CalculationStore.Event(seq: seq, state: state, reason: reason, step: step, level: level.rawValue, message: message,
                                    progressDone: done, progressTotal: total),
-            calculationID: calculationID, clusterID: context.agent.clusterID)
+            calculationID: calculationID, clusterID: context.agent.clusterID, clusterName: context.agent.clusterName)
         if applied, let state {
             context.services.logger.info("event=calculation_state calc=\(calculationID) state=\(state.rawValue) seq=\(seq)")
         }

@@ -29,11 +29,13 @@ struct CalculationRecord: Sendable {
     var startedAt: String?
     var finishedAt: String?
 
-    static let columns = """
-        c.id, c.name, c.description, c.cluster_id, k.name AS cluster_name, c.molecule_id, c.engine, c.configuration, c.steps,
+    /// The calculation's own columns, for reads that must not join (locking reads).
+    static let ownColumns = """
+        c.id, c.name, c.description, c.cluster_id, c.molecule_id, c.engine, c.configuration, c.steps,
         c.analyses, c.priority, c.approved, c.processed, c.state, c.state_reason, c.cancel_requested, c.progress_done,
         c.progress_total, c.keep_raw, c.rerun_of, c.created_by, c.created_at, c.started_at, c.finished_at
         """
+    static let columns = ownColumns + ", k.name AS cluster_name"
     static let from = "calculations c JOIN clusters k ON k.id = c.cluster_id"
 
     /// A row read without the join, when the cluster's name is known otherwise.

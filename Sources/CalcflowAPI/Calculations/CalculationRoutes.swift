@@ -23,7 +23,7 @@ enum CalculationRoutes {
     }
 
     static func store(_ context: RequestContext) throws(APIError) -> CalculationStore {
-        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL)
+        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL, worker: context.worker)
     }
 
     static func calculation(_ context: RequestContext) throws -> (CalculationStore, CalculationRecord) {
@@ -70,7 +70,7 @@ enum CalculationRoutes {
                          analyses: [String]) throws -> ClusterRecord {
         let database = try context.database()
         let clusters = ClusterStore(connection: database, keyGeneration: context.services.agentKeyGeneration)
-        guard let cluster = try clusters.find(id: clusterID) else {
+        guard let cluster = try context.worker.clusters.value(for: clusterID, load: { try clusters.find(id: clusterID) }) else {
             throw ValidationError(field: "cluster_id", message: "there is no cluster \(clusterID)")
         }
         if let moleculeID, try MoleculeStore(connection: database).find(id: moleculeID) == nil {

@@ -11,7 +11,7 @@ struct CalculationStore {
     /// The worker thread's memory of which cluster owns a claimed calculation (agent routes only).
     var worker: WorkerState? = nil
 
-    var outbox: Outbox { Outbox(connection: connection, publicURL: publicURL) }
+    var outbox: Outbox { Outbox(connection: connection, publicURL: publicURL, staffCache: worker?.staff) }
 
     /// With `forUpdate`, the calculation's row (only it: a locking read of the join would lock the
     /// cluster's row too and serialize every report of the cluster) is locked first.
@@ -169,7 +169,7 @@ struct CalculationStore {
             // Only the calculations table is read with a lock: joining clusters would lock the cluster's row too.
             guard let candidate = try connection.queryFirst(
                 """
-                SELECT \(CalculationRecord.columns.replacingOccurrences(of: "k.name AS cluster_name, ", with: "")) FROM calculations c
+                SELECT \(CalculationRecord.ownColumns) FROM calculations c
                 WHERE c.cluster_id = ? AND c.processed = 0 AND c.approved = 1 AND c.state = 'queued'
                 ORDER BY c.priority DESC, c.created_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, [.integer(clusterID)]) else { return nil }
@@ -217,7 +217,7 @@ struct CalculationStore {
 
     /// Applies an agent's event once: a repeated `seq` changes nothing. Returns false for a replay.
     /// Progress-only events need no transaction: the insert decides, and the update repeats harmlessly.
-    func record(_ event: Event, calculationID: Int64, clusterID: Int64) throws -> Bool {
+    func record(_ event: Event, calculationID: Int64, clusterID: Int64, clusterName: String) throws -> Bool {
         if event.state == nil {
             guard try clusterOf(calculationID: calculationID) == clusterID else {
                 throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
@@ -225,9 +225,13 @@ struct CalculationStore {
             return try insert(event, calculationID: calculationID)
         }
         return try connection.transaction { connection in
-            guard try clusterOf(calculationID: calculationID, forUpdate: true) == clusterID, let calculation = try find(id: calculationID) else {
+            // One locking read of the calculation's own row; the cluster is the agent's.
+            guard let row = try connection.queryFirst("SELECT \(CalculationRecord.ownColumns) FROM calculations c WHERE c.id = ? FOR UPDATE",
+                                                      [.integer(calculationID)]),
+                  row.int("cluster_id") == clusterID else {
                 throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
             }
+            let calculation = CalculationRecord(row: row, clusterName: clusterName)
             guard try insert(event, calculationID: calculationID) else { return false }
             if let state = event.state {
                 try apply(report: state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil), to: calculation)

@@ -41,19 +41,21 @@ struct HeartbeatSeries {
         return (resolution, points)
     }
 
-    /// Rolls the recent raw points into 5-minute averages, then applies the retention.
-    func maintain() throws(DatabaseError) {
+    /// Rolls the raw points of the last `windowMinutes` into 5-minute averages (a bucket is computed
+    /// again until it is over, so the window must be longer than the maintenance interval plus five
+    /// minutes), then applies the retention.
+    func maintain(windowMinutes: Int) throws(DatabaseError) {
         try connection.execute(
             """
             INSERT INTO heartbeat_rollups (cluster_id, bucket_start, samples, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
             SELECT cluster_id, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(recorded_at) / 300) * 300) AS bucket, COUNT(*), AVG(cpu_percent), AVG(load_1m),
                    AVG(memory_used_bytes), AVG(memory_total_bytes), AVG(disk_free_bytes), AVG(disk_total_bytes), AVG(running_count)
-            FROM heartbeats WHERE recorded_at >= CURRENT_TIMESTAMP(6) - INTERVAL 2 HOUR
+            FROM heartbeats WHERE recorded_at >= FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(6) - INTERVAL ? MINUTE) / 300) * 300)
             GROUP BY cluster_id, bucket
             ON DUPLICATE KEY UPDATE samples = VALUES(samples), cpu_percent = VALUES(cpu_percent), load_1m = VALUES(load_1m),
                 memory_used_bytes = VALUES(memory_used_bytes), memory_total_bytes = VALUES(memory_total_bytes),
                 disk_free_bytes = VALUES(disk_free_bytes), disk_total_bytes = VALUES(disk_total_bytes), running_count = VALUES(running_count)
-            """)
+            """, [.integer(Int64(windowMinutes))])
         try connection.execute("DELETE FROM heartbeats WHERE recorded_at < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY LIMIT 50000",
                                [.integer(Int64(Self.rawRetentionDays))])
         try connection.execute("DELETE FROM heartbeat_rollups WHERE bucket_start < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY",

@@ -18,6 +18,7 @@ public final class APIServices: Sendable {
     public let catalogGeneration: CacheGeneration
     public let streamLimiter: StreamLimiter
     private let stopping = Atomic<Bool>(false)
+    let maintenanceRounds = Atomic<Int>(0)
 
     /// True once SIGTERM arrived: long-running handlers (streams) end so the threads can finish.
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }

@@ -6,6 +6,10 @@ import Foundation
 final class WorkerState {
     /// The analysis catalog, read again when capabilities change (or after the cache lifetime).
     let catalog: ThreadCache<Int, AnalysisCatalog>
+    /// Moderators and admins with their email levels, read again when any user changes.
+    let staff: ThreadCache<Int, [NotificationPolicy.Person]>
+    /// Clusters by id, read again when any cluster changes.
+    let clusters: ThreadCache<Int64, ClusterRecord>
     /// The cluster of each claimed calculation this thread has seen: it never changes after the claim.
     private var claimedOwners: [Int64: Int64] = [:]
     private var lastSeenWrites: [Int64: UInt64] = [:]
@@ -16,6 +20,8 @@ final class WorkerState {
 
     init(services: APIServices) {
         catalog = ThreadCache(shared: services.catalogGeneration)
+        staff = ThreadCache(shared: services.userGeneration)
+        clusters = ThreadCache(shared: services.agentKeyGeneration)
     }
 
     func owner(ofClaimed calculationID: Int64, read: () throws -> (cluster: Int64, claimed: Bool)?) rethrows -> Int64? {

@@ -37,6 +37,7 @@ struct UserStore {
             let result = try connection.execute(
                 "INSERT INTO users (email, name, role, password_hash) VALUES (?, ?, ?, ?)",
                 [.text(email), .text(name), .text(role.rawValue), .text(passwordHash)])
+            cache.invalidate()
             return try find(id: result.lastInsertID)
         } catch {
             if error.code == .duplicateEntry { return nil }
