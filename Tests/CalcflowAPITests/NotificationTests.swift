@@ -52,7 +52,7 @@ final class NotificationTests: StackTestCase {
         XCTAssertEqual(try event(cluster, calculation: failed, seq: 1, state: "failed", message: "pw.x crashed").status, 204)
         XCTAssertEqual(try event(cluster, calculation: quiet, seq: 1, state: "succeeded").status, 204)
 
-        try Deadline.wait(for: "the mails", seconds: 15) {
+        try Deadline.wait(for: "the mails", seconds: 30) {
             mails(to: infoUser.email, subjectContaining: "Benzene SCF").count == 1
                 && mails(to: errorUser.email, subjectContaining: "Broken SCF").count == 1
                 && mails(to: stack.adminEmail, subjectContaining: "Quiet SCF").count == 1
@@ -78,7 +78,7 @@ final class NotificationTests: StackTestCase {
         let moderator = try createUser(role: "moderator")
         let user = try createUser(role: "user")
         let id = try XCTUnwrap(try createCalculation(cluster: cluster, token: user.token, name: "Needs a nod")["id"]?.integerValue)
-        try Deadline.wait(for: "the approval mail", seconds: 15) {
+        try Deadline.wait(for: "the approval mail", seconds: 30) {
             mails(to: moderator.email, subjectContaining: "Needs a nod (#\(id)) needs approval").count == 1
         }
         XCTAssertEqual(mails(to: user.email, subjectContaining: "Needs a nod").count, 0, "the creator is not asked")
@@ -93,7 +93,7 @@ final class NotificationTests: StackTestCase {
             try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["reason"] == "lost"
         }
         XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["state"], "failed")
-        try Deadline.wait(for: "the ERROR mail", seconds: 15) {
+        try Deadline.wait(for: "the ERROR mail", seconds: 30) {
             mails(to: stack.adminEmail, subjectContaining: "Long run (#\(id)) was lost").count == 1
         }
         XCTAssertEqual(try heartbeat(cluster, running: [id]).status, 200)
@@ -115,7 +115,7 @@ final class NotificationTests: StackTestCase {
         try stack.killAPI()
         XCTAssertEqual(mails(to: user.email, subjectContaining: "Killed before send").count, 0)
         try stack.restartAPI(settings: ["mail_poll_ms": "100"])
-        try Deadline.wait(for: "the mail after the restart", seconds: 15) {
+        try Deadline.wait(for: "the mail after the restart", seconds: 30) {
             mails(to: user.email, subjectContaining: "Killed before send").count == 1
         }
         Thread.sleep(forTimeInterval: 1)

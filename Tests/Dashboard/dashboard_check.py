@@ -3,7 +3,10 @@ sign in as that user, reload. Exits non-zero with the failing step on any mismat
 
 Usage: dashboard_check.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD SCREENSHOT_DIR
 """
+import json
+import ssl
 import sys
+import urllib.request
 import uuid
 
 from playwright.sync_api import expect, sync_playwright
@@ -36,7 +39,7 @@ def main(base_url, admin_email, admin_password, screenshots):
         page.click("#login-form button[type=submit]")
         expect(page.locator("#app-view")).to_be_visible()
         expect(page.locator("#nav a")).to_have_text(SECTIONS)
-        expect(page.locator("#section")).to_contain_text("Signed in as")
+        expect(page.locator("#section")).to_contain_text("Hello, ")
         expect(page.locator("#section")).to_contain_text("Healthy")
         page.screenshot(path=f"{screenshots}/dashboard-admin.png")
 
@@ -45,7 +48,30 @@ def main(base_url, admin_email, admin_password, screenshots):
             expect(page.locator("#section h2").first).to_be_visible()
             expect(page.locator(f"#nav a.active")).to_have_text(title)
 
+        # A cluster, its key (shown once), a heartbeat from "its agent", and the graphs (Chart.js under the CSP).
+        page.click("#nav a:text-is('Clusters')")
+        expect(page.locator("#section h2").first).to_have_text("Clusters")
+        cluster_name = f"hpc-{uuid.uuid4().hex[:6]}"
+        form = page.locator("#section form")
+        form.locator("input").first.fill(cluster_name)
+        form.locator("button[type=submit]").click()
+        page.get_by_role("link", name=cluster_name).click()
+        page.once("dialog", lambda dialog: dialog.accept("browser test"))
+        page.click("#section button:text-is('Issue a key')")
+        key = page.locator("#section code").first.inner_text()
+        assert key.startswith("ck_"), key
+        heartbeat = json.dumps({"cpu_percent": 37.5, "load_1m": 0.9, "memory_used_bytes": 3 * 2**30, "memory_total_bytes": 8 * 2**30,
+                                "disk_free_bytes": 40 * 2**30, "disk_total_bytes": 100 * 2**30, "running": [], "agent_version": "browser-test"}).encode()
+        request = urllib.request.Request(base_url + "/api/v1/agent/heartbeat", data=heartbeat, method="POST",
+                                         headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        urllib.request.urlopen(request, context=ssl._create_unverified_context()).read()
+        page.reload()
+        expect(page.locator("#section .badge.ok").first).to_have_text("online")
+        expect(page.locator("#section canvas")).to_have_count(3)
+        page.screenshot(path=f"{screenshots}/cluster-admin.png")
+
         page.click("#nav a:text-is('Users')")
+        expect(page.locator("#section h2").first).to_have_text("Users")
         expect(page.locator("#section table")).to_contain_text(admin_email)
         email = f"scientist-{uuid.uuid4().hex[:8]}@calcflow.test"
         form = page.locator("#section form")

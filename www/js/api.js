@@ -56,7 +56,8 @@ export async function logout() {
   announce(null);
 }
 
-export async function api(method, path, body) {
+/** Calls /api/v1 with the access token, refreshing it once on a 401. `raw` returns the Response itself. */
+export async function api(method, path, body, { raw = false } = {}) {
   const send = () => fetch(`/api/v1${path}`, {
     method,
     headers: {
@@ -70,8 +71,15 @@ export async function api(method, path, body) {
     await refresh();
     response = await send();
   }
+  if (raw) {
+    if (!response.ok) await parse(response);
+    return response;
+  }
   return parse(response);
 }
+
+/** The current access token, for streams that read the response as it arrives. */
+export function currentToken() { return accessToken; }
 
 /** Keeps the session when a response carries a new one (a changed password). */
 export function adoptSession(session) {

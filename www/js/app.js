@@ -24,17 +24,23 @@ function showApp(user) {
   route();
 }
 
+let renderCount = 0;
+
 async function route() {
   if (!currentUser) return;
-  const path = location.hash.replace(/^#\/?/, '') || 'dashboard';
+  // A slow page must not paint over the one asked for after it.
+  const render = ++renderCount;
+  const path = location.hash.replace(/^#\/?/, '').split('?')[0] || 'dashboard';
   const section = sectionNamed(path.split('/')[0]);
   for (const link of nav.querySelectorAll('a')) link.classList.toggle('active', link.dataset.section === section.path);
   document.title = `${section.title} · Calcflow`;
   main.replaceChildren(element('p', { class: 'muted' }, 'Loading…'));
   try {
-    main.replaceChildren(await section.render({ user: currentUser, path, rerender: route }));
+    const content = await section.render({ user: currentUser, path, rerender: route });
+    if (render !== renderCount) return;
+    main.replaceChildren(content);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return;
+    if (render !== renderCount || (error instanceof ApiError && error.status === 401)) return;
     main.replaceChildren(element('div', { class: 'card' }, element('h3', {}, 'This page could not load'),
       element('p', { class: 'error' }, error.message)));
   }

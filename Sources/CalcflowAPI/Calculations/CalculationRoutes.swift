@@ -55,6 +55,11 @@ enum CalculationRoutes {
         filter.moleculeID = try integerQuery(context, "molecule_id")
         filter.createdBy = try integerQuery(context, "created_by")
         filter.text = query["q"]
+        switch query["order"] ?? "oldest" {
+        case "oldest": filter.newestFirst = false
+        case "newest": filter.newestFirst = true
+        default: throw ValidationError(field: "order", message: "must be oldest or newest")
+        }
         let items = try store(context).list(filter, page: page)
         return .json(page.page(of: items, id: \.id, render: \.json))
     }

@@ -29,11 +29,13 @@ struct CalculationStore {
         var moleculeID: Int64?
         var text: String?
         var createdBy: Int64?
+        /// Newest first (the cursor then walks back in time).
+        var newestFirst = false
     }
 
     func list(_ filter: Filter, page: PageRequest) throws(DatabaseError) -> [CalculationRecord] {
-        var conditions = ["c.id > ?"]
-        var values: [SQLValue] = [.integer(page.afterID ?? 0)]
+        var conditions = [filter.newestFirst ? "c.id < ?" : "c.id > ?"]
+        var values: [SQLValue] = [.integer(page.afterID ?? (filter.newestFirst ? Int64.max : 0))]
         if let state = filter.state { conditions.append("c.state = ?"); values.append(.text(state.rawValue)) }
         if let cluster = filter.clusterID { conditions.append("c.cluster_id = ?"); values.append(.integer(cluster)) }
         if let molecule = filter.moleculeID { conditions.append("c.molecule_id = ?"); values.append(.integer(molecule)) }
@@ -46,7 +48,7 @@ struct CalculationStore {
         }
         values.append(.integer(Int64(page.limit + 1)))
         return try connection.query(
-            "SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id LIMIT ?",
+            "SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id \(filter.newestFirst ? "DESC" : "ASC") LIMIT ?",
             values).map(CalculationRecord.init(row:))
     }
 
