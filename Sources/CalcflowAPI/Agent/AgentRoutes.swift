@@ -29,7 +29,9 @@ enum AgentRoutes {
         let agent = context.agent
         let database = try context.database()
         let clusters = ClusterStore(connection: database, keyGeneration: context.services.agentKeyGeneration)
-        try clusters.recordHeartbeat(clusterID: agent.clusterID, heartbeat)
+        if let overflow = context.services.heartbeats.append(clusterID: agent.clusterID, heartbeat) {
+            try context.services.heartbeats.write(overflow, on: database)
+        }
         if context.worker.shouldMarkSeen(clusterID: agent.clusterID) {
             try clusters.markSeen(clusterID: agent.clusterID, heartbeat)
         }

@@ -121,6 +121,7 @@ enum ClusterRoutes {
         let until = try TimeParameter.parse(context.request.query["until"], field: "until") ?? Date()
         let since = try TimeParameter.parse(context.request.query["since"], field: "since") ?? until.addingTimeInterval(-86_400)
         guard since < until else { throw ValidationError(field: "since", message: "must be before until") }
+        try context.services.heartbeats.flush(on: context.database())
         let series = try HeartbeatSeries(connection: context.database()).points(clusterID: cluster.id, since: since, until: until)
         return .json(["cluster_id": .integer(cluster.id), "since": .string(Timestamp.rfc3339(since)), "until": .string(Timestamp.rfc3339(until)),
                       "resolution": .string(series.resolution), "points": .array(series.points)])

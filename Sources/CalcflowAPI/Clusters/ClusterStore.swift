@@ -113,17 +113,6 @@ struct ClusterStore {
 
     // MARK: Heartbeats and capabilities
 
-    func recordHeartbeat(clusterID: Int64, _ heartbeat: Heartbeat) throws(DatabaseError) {
-        try connection.execute(
-            """
-            INSERT INTO heartbeats (cluster_id, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [.integer(clusterID), .double(heartbeat.cpuPercent), .double(heartbeat.load1m), .integer(heartbeat.memoryUsedBytes),
-             .integer(heartbeat.memoryTotalBytes), .integer(heartbeat.diskFreeBytes), .integer(heartbeat.diskTotalBytes),
-             .integer(Int64(heartbeat.running.count))])
-    }
-
     func markSeen(clusterID: Int64, _ heartbeat: Heartbeat) throws(DatabaseError) {
         try connection.execute(
             "UPDATE clusters SET last_seen_at = CURRENT_TIMESTAMP(6), agent_version = ?, latest_metrics = ? WHERE id = ?",

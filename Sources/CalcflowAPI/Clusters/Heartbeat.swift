@@ -1,4 +1,5 @@
 import CalcflowCore
+import Foundation
 import JSON
 
 /// An agent's `POST /agent/heartbeat` body.
@@ -11,8 +12,11 @@ struct Heartbeat: Sendable {
     var diskTotalBytes: Int64
     var running: [Int64]
     var agentVersion: String
+    /// When the API received it, in seconds since 1970: buffered rows keep their own time.
+    var receivedAt: Double
 
     init(_ input: inout InputObject) throws(ValidationError) {
+        receivedAt = Date().timeIntervalSince1970
         cpuPercent = try input.number("cpu_percent", required: true) ?? 0
         load1m = try input.number("load_1m", required: true) ?? 0
         memoryUsedBytes = try input.integer("memory_used_bytes", required: true, range: 0...Int64.max) ?? 0

@@ -45,19 +45,22 @@ struct HeartbeatSeries {
     /// again until it is over, so the window must be longer than the maintenance interval plus five
     /// minutes), then applies the retention.
     func maintain(windowMinutes: Int) throws(DatabaseError) {
-        try connection.execute(
-            """
-            INSERT INTO heartbeat_rollups (cluster_id, bucket_start, samples, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
-            SELECT cluster_id, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(recorded_at) / 300) * 300) AS bucket, COUNT(*), AVG(cpu_percent), AVG(load_1m),
-                   AVG(memory_used_bytes), AVG(memory_total_bytes), AVG(disk_free_bytes), AVG(disk_total_bytes), AVG(running_count)
-            FROM heartbeats WHERE recorded_at >= FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(6) - INTERVAL ? MINUTE) / 300) * 300)
-            GROUP BY cluster_id, bucket
-            ON DUPLICATE KEY UPDATE samples = VALUES(samples), cpu_percent = VALUES(cpu_percent), load_1m = VALUES(load_1m),
-                memory_used_bytes = VALUES(memory_used_bytes), memory_total_bytes = VALUES(memory_total_bytes),
-                disk_free_bytes = VALUES(disk_free_bytes), disk_total_bytes = VALUES(disk_total_bytes), running_count = VALUES(running_count)
-            """, [.integer(Int64(windowMinutes))])
-        try connection.execute("DELETE FROM heartbeats WHERE recorded_at < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY LIMIT 50000",
-                               [.integer(Int64(Self.rawRetentionDays))])
+        for cluster in try connection.query("SELECT id FROM clusters").compactMap({ $0.int("id") }) {
+            try connection.execute(
+                """
+                INSERT INTO heartbeat_rollups (cluster_id, bucket_start, samples, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
+                SELECT cluster_id, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(recorded_at) / 300) * 300) AS bucket, COUNT(*), AVG(cpu_percent), AVG(load_1m),
+                       AVG(memory_used_bytes), AVG(memory_total_bytes), AVG(disk_free_bytes), AVG(disk_total_bytes), AVG(running_count)
+                FROM heartbeats
+                WHERE cluster_id = ? AND recorded_at >= FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(6) - INTERVAL ? MINUTE) / 300) * 300)
+                GROUP BY cluster_id, bucket
+                ON DUPLICATE KEY UPDATE samples = VALUES(samples), cpu_percent = VALUES(cpu_percent), load_1m = VALUES(load_1m),
+                    memory_used_bytes = VALUES(memory_used_bytes), memory_total_bytes = VALUES(memory_total_bytes),
+                    disk_free_bytes = VALUES(disk_free_bytes), disk_total_bytes = VALUES(disk_total_bytes), running_count = VALUES(running_count)
+                """, [.integer(cluster), .integer(Int64(windowMinutes))])
+            try connection.execute("DELETE FROM heartbeats WHERE cluster_id = ? AND recorded_at < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY LIMIT 50000",
+                                   [.integer(cluster), .integer(Int64(Self.rawRetentionDays))])
+        }
         try connection.execute("DELETE FROM heartbeat_rollups WHERE bucket_start < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY",
                                [.integer(Int64(Self.rollupRetentionDays))])
     }

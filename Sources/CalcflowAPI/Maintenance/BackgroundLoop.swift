@@ -8,12 +8,15 @@ import Synchronization
 final class BackgroundLoop: Sendable {
     private let name: String
     private let intervalMilliseconds: Int
+    /// Run `work` once more after `stop()`: for writers whose last batch must not be lost.
+    private let finalRound: Bool
     private let stopped = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(name: String, intervalMilliseconds: Int) {
+    init(name: String, intervalMilliseconds: Int, finalRound: Bool = false) {
         self.name = name
         self.intervalMilliseconds = intervalMilliseconds
+        self.finalRound = finalRound
     }
 
     func start(services: APIServices, work: @escaping @Sendable (Connection) throws -> Void) {
@@ -35,6 +38,13 @@ final class BackgroundLoop: Sendable {
                     let step = min(50, intervalMilliseconds - slept)
                     Thread.sleep(forTimeInterval: Double(step) / 1_000)
                     slept += step
+                }
+            }
+            if finalRound {
+                do {
+                    try work(connection ?? Connection(configuration: services.configuration.database))
+                } catch {
+                    services.logger.error("event=\(name)_final_round_failed error=\"\(error)\"")
                 }
             }
             finished.signal()

@@ -21,6 +21,8 @@ public struct APIServer {
             FastCGIListener(socketPath: configuration.streamSocketPath, threadCount: configuration.streamThreads,
                             socketMode: configuration.socketMode, makeResponder: makeResponder),
         ])
+        let heartbeatWriter = BackgroundLoop(name: "heartbeats", intervalMilliseconds: 50, finalRound: true)
+        heartbeatWriter.start(services: services) { connection in try services.heartbeats.flush(on: connection) }
         let maintenance = BackgroundLoop(name: "maintenance", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
         maintenance.start(services: services) { connection in try MaintenanceJobs.run(on: connection, services: services) }
         var mailer: BackgroundLoop?
@@ -40,6 +42,8 @@ public struct APIServer {
             services.markStopping()
         })
         maintenance.stop()
+        // The writer's last round runs after stop: nothing received before SIGTERM is lost.
+        heartbeatWriter.stop()
         mailer?.stop()
         services.logger.info("event=stopped")
     }

@@ -17,6 +17,7 @@ public final class APIServices: Sendable {
     public let agentKeyGeneration: CacheGeneration
     public let catalogGeneration: CacheGeneration
     public let streamLimiter: StreamLimiter
+    public let heartbeats = HeartbeatBuffer()
     private let stopping = Atomic<Bool>(false)
     let maintenanceRounds = Atomic<Int>(0)
 
