@@ -1,8 +1,38 @@
 import CalcflowTestSupport
 import JSON
+import Foundation
 import XCTest
 
 final class ClusterTests: StackTestCase {
+    override class var settings: [String: String] { ["maintenance_interval_ms": "200"] }
+
+    func testOldHeartbeatsBecomeFiveMinuteAveragesAndRawPointsExpireAfterSevenDays() throws {
+        let cluster = try makeCluster()
+        let database = try stack.database()
+        // Ten days ago, two points in one 5-minute bucket; and one point now.
+        for (minutesAgo, cpu) in [(14_400 + 1, 20.0), (14_400 + 2, 40.0)] {
+            try database.execute(
+                """
+                INSERT INTO heartbeats (cluster_id, recorded_at, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes)
+                VALUES (?, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP - INTERVAL 14400 MINUTE) / 300) * 300 + ?), ?, 0.5, 1, 2, 3, 4)
+                """, [.integer(cluster.id), .integer(Int64(minutesAgo - 14_400)), .double(cpu)])
+        }
+        XCTAssertEqual(try heartbeat(cluster).status, 200)
+        try Deadline.wait(for: "the rollup and the retention", seconds: 20) {
+            let raw = try database.queryFirst("SELECT COUNT(*) AS old FROM heartbeats WHERE cluster_id = ? AND recorded_at < CURRENT_TIMESTAMP - INTERVAL 7 DAY",
+                                              [.integer(cluster.id)])?.int("old")
+            let rolled = try database.queryFirst("SELECT samples, cpu_percent FROM heartbeat_rollups WHERE cluster_id = ? AND bucket_start < CURRENT_TIMESTAMP - INTERVAL 7 DAY",
+                                                 [.integer(cluster.id)])
+            return raw == 0 && rolled?.int("samples") == 2
+        }
+        let rolled = try database.queryFirst("SELECT cpu_percent FROM heartbeat_rollups WHERE cluster_id = ? AND bucket_start < CURRENT_TIMESTAMP - INTERVAL 7 DAY",
+                                             [.integer(cluster.id)])
+        XCTAssertEqual(rolled?.double("cpu_percent") ?? 0, 30.0, accuracy: 0.001)
+        let since = Date().addingTimeInterval(-11 * 86_400).formatted(.iso8601)
+        let metrics = try client.get("/api/v1/clusters/\(cluster.id)/metrics?since=\(since)", token: adminToken())
+        XCTAssertEqual(metrics.json["resolution"], "300s")
+        XCTAssertEqual(metrics.json["points"]?.arrayValue?.first?["cpu_percent"], 30.0)
+    }
     func testAdminsManageClustersAndOthersOnlyLook() throws {
         let cluster = try makeCluster()
         let user = try createUser(role: "user")

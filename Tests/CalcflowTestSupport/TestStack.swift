@@ -26,7 +26,8 @@ public final class TestStack: @unchecked Sendable {
     public init(settings: [String: String] = [:], smtpSink: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-test-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
-        httpsPort = Int.random(in: 20_000...45_000)
+        // Below the kernel's ephemeral range (32768 and up), where client sockets could hold the port.
+        httpsPort = Int.random(in: 12_000...32_000)
         certificate = directory + "/tls/cert.pem"
         mailDirectory = directory + "/mail"
         var settings = settings

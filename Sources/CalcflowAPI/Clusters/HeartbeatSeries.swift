@@ -41,23 +41,33 @@ struct HeartbeatSeries {
         return (resolution, points)
     }
 
-    /// Rolls the raw points of the last `windowMinutes` into 5-minute averages (a bucket is computed
-    /// again until it is over, so the window must be longer than the maintenance interval plus five
-    /// minutes), then applies the retention.
-    func maintain(windowMinutes: Int) throws(DatabaseError) {
-        for cluster in try connection.query("SELECT id FROM clusters").compactMap({ $0.int("id") }) {
+    /// Folds the heartbeats that arrived since the last round into the 5-minute averages (weighted by
+    /// their sample counts, so a bucket can be added to many times), then applies the retention.
+    /// Each round reads only the new rows: its cost follows the heartbeat rate, not the window.
+    func maintain() throws {
+        try connection.transaction { connection in
+            let from = try connection.queryFirst("SELECT value FROM maintenance_state WHERE name = 'heartbeat_rollup_id' FOR UPDATE")?.int("value") ?? 0
+            guard let to = try connection.queryFirst("SELECT COALESCE(MAX(id), 0) AS latest FROM heartbeats")?.int("latest"), to > from else { return }
             try connection.execute(
                 """
                 INSERT INTO heartbeat_rollups (cluster_id, bucket_start, samples, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
                 SELECT cluster_id, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(recorded_at) / 300) * 300) AS bucket, COUNT(*), AVG(cpu_percent), AVG(load_1m),
                        AVG(memory_used_bytes), AVG(memory_total_bytes), AVG(disk_free_bytes), AVG(disk_total_bytes), AVG(running_count)
-                FROM heartbeats
-                WHERE cluster_id = ? AND recorded_at >= FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP(6) - INTERVAL ? MINUTE) / 300) * 300)
+                FROM heartbeats WHERE id > ? AND id <= ?
                 GROUP BY cluster_id, bucket
-                ON DUPLICATE KEY UPDATE samples = VALUES(samples), cpu_percent = VALUES(cpu_percent), load_1m = VALUES(load_1m),
-                    memory_used_bytes = VALUES(memory_used_bytes), memory_total_bytes = VALUES(memory_total_bytes),
-                    disk_free_bytes = VALUES(disk_free_bytes), disk_total_bytes = VALUES(disk_total_bytes), running_count = VALUES(running_count)
-                """, [.integer(cluster), .integer(Int64(windowMinutes))])
+                ON DUPLICATE KEY UPDATE
+                    cpu_percent = (cpu_percent * samples + VALUES(cpu_percent) * VALUES(samples)) / (samples + VALUES(samples)),
+                    load_1m = (load_1m * samples + VALUES(load_1m) * VALUES(samples)) / (samples + VALUES(samples)),
+                    memory_used_bytes = (memory_used_bytes * samples + VALUES(memory_used_bytes) * VALUES(samples)) / (samples + VALUES(samples)),
+                    memory_total_bytes = (memory_total_bytes * samples + VALUES(memory_total_bytes) * VALUES(samples)) / (samples + VALUES(samples)),
+                    disk_free_bytes = (disk_free_bytes * samples + VALUES(disk_free_bytes) * VALUES(samples)) / (samples + VALUES(samples)),
+                    disk_total_bytes = (disk_total_bytes * samples + VALUES(disk_total_bytes) * VALUES(samples)) / (samples + VALUES(samples)),
+                    running_count = (running_count * samples + VALUES(running_count) * VALUES(samples)) / (samples + VALUES(samples)),
+                    samples = samples + VALUES(samples)
+                """, [.integer(from), .integer(to)])
+            try connection.execute("UPDATE maintenance_state SET value = ? WHERE name = 'heartbeat_rollup_id'", [.integer(to)])
+        }
+        for cluster in try connection.query("SELECT id FROM clusters").compactMap({ $0.int("id") }) {
             try connection.execute("DELETE FROM heartbeats WHERE cluster_id = ? AND recorded_at < CURRENT_TIMESTAMP(6) - INTERVAL ? DAY LIMIT 50000",
                                    [.integer(cluster), .integer(Int64(Self.rawRetentionDays))])
         }

@@ -10,10 +10,6 @@ enum MaintenanceJobs {
         let store = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
         let lost = try store.loseSilentRuns(after: services.configuration.lostAfterSeconds)
         if lost > 0 { services.logger.warning("event=runs_lost count=\(lost) after_seconds=\(services.configuration.lostAfterSeconds)") }
-        // The first round after a start covers the whole raw retention (the API may have been down);
-        // later rounds only the buckets that can still change.
-        let interval = services.configuration.maintenanceIntervalMilliseconds / 60_000
-        let window = services.maintenanceRounds.add(1, ordering: .relaxed).oldValue == 0 ? HeartbeatSeries.rawRetentionDays * 1_440 : interval + 10
-        try HeartbeatSeries(connection: connection).maintain(windowMinutes: window)
+        try HeartbeatSeries(connection: connection).maintain()
     }
 }

@@ -19,7 +19,6 @@ public final class APIServices: Sendable {
     public let streamLimiter: StreamLimiter
     public let heartbeats = HeartbeatBuffer()
     private let stopping = Atomic<Bool>(false)
-    let maintenanceRounds = Atomic<Int>(0)
 
     /// True once SIGTERM arrived: long-running handlers (streams) end so the threads can finish.
     public var isStopping: Bool { stopping.load(ordering: .relaxed) }
