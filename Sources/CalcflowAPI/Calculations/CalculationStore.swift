@@ -42,8 +42,7 @@ struct CalculationStore {
         if let creator = filter.createdBy { conditions.append("c.created_by = ?"); values.append(.integer(creator)) }
         if let text = filter.text, !text.isEmpty {
             conditions.append("(c.name LIKE ? OR c.description LIKE ?)")
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            let pattern = SearchPattern.containing(text)
             values += [.text(pattern), .text(pattern)]
         }
         values.append(.integer(Int64(page.limit + 1)))
@@ -97,10 +96,7 @@ struct CalculationStore {
     }
 
     func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) {
-        guard !assignments.isEmpty else { return }
-        try connection.execute(
-            "UPDATE calculations SET \(assignments.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ? AND processed = 0",
-            assignments.map(\.value) + [.integer(id)])
+        try RowUpdate.apply(assignments, table: "calculations", id: id, condition: "processed = 0", on: connection)
     }
 
     func delete(id: Int64) throws(DatabaseError) {

@@ -38,8 +38,7 @@ struct ClusterStore {
     func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) -> Bool {
         guard !assignments.isEmpty else { return true }
         do {
-            try connection.execute("UPDATE clusters SET \(assignments.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ?",
-                                   assignments.map(\.value) + [.integer(id)])
+            try RowUpdate.apply(assignments, table: "clusters", id: id, on: connection)
             keyGeneration.invalidate()
             return true
         } catch {

@@ -9,7 +9,7 @@ struct MoleculeStore {
 
     func list(afterID: Int64, limit: Int, text: String?) throws(DatabaseError) -> [MoleculeRecord] {
         if let text, !text.isEmpty {
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+            let pattern = SearchPattern.containing(text)
             return try connection.query(
                 "SELECT \(MoleculeRecord.columns) FROM molecules WHERE id > ? AND (name LIKE ? OR formula LIKE ?) ORDER BY id LIMIT ?",
                 [.integer(afterID), .text(pattern), .text(pattern), .integer(Int64(limit))]).map(MoleculeRecord.init(row:))
@@ -26,9 +26,7 @@ struct MoleculeStore {
     }
 
     func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) {
-        guard !assignments.isEmpty else { return }
-        try connection.execute("UPDATE molecules SET \(assignments.map { "\($0.column) = ?" }.joined(separator: ", ")) WHERE id = ?",
-                               assignments.map(\.value) + [.integer(id)])
+        try RowUpdate.apply(assignments, table: "molecules", id: id, on: connection)
     }
 
     func isUsed(id: Int64) throws(DatabaseError) -> Bool {
