@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "calcflow-api", targets: ["calcflow-api"]),
         .executable(name: "calcflowctl", targets: ["calcflowctl"]),
+        .executable(name: "calcflow-agent", targets: ["calcflow-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -28,21 +29,34 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(name: "Crypto", dependencies: ["CCrypto", "CArgon2"]),
 
+        // One config file format for every daemon: key = value lines and CALCFLOW_* overrides.
+        .target(name: "CalcflowConfiguration"),
+
         // The domain, without I/O.
         .target(name: "CalcflowCore", dependencies: ["JSON"]),
 
         // The API: router, auth, resources.
         .target(name: "CalcflowAPI", dependencies: [
-            "CalcflowCore", "FastCGI", "MariaDB", "JSON", "Crypto", "HTTPClient",
+            "CalcflowCore", "CalcflowConfiguration", "FastCGI", "MariaDB", "JSON", "Crypto", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Resources"]),
 
+        .target(name: "CalcflowAgent", dependencies: [
+            "CalcflowCore", "CalcflowConfiguration", "HTTPClient", "JSON", "Crypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "calcflow-agent", dependencies: [
+            "CalcflowAgent", "CalcflowConfiguration", "CalcflowCore", "JSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "calcflow-api", dependencies: [
-            "CalcflowAPI",
+            "CalcflowAPI", "CalcflowConfiguration",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "calcflowctl", dependencies: [
-            "CalcflowAPI", "MariaDB", "Crypto", "HTTPClient", "JSON",
+            "CalcflowAPI", "CalcflowConfiguration", "MariaDB", "Crypto", "HTTPClient", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CalcflowAPI
+import CalcflowConfiguration
 
 struct CalcflowAPICommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CalcflowAPI
+import CalcflowConfiguration
 import Foundation
 
 struct Calcflowctl: ParsableCommand {

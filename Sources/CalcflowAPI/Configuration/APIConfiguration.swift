@@ -1,3 +1,4 @@
+import CalcflowConfiguration
 import Foundation
 import MariaDB
 

@@ -4,6 +4,7 @@ import Foundation
 public struct ConfigurationFile: Sendable {
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public var message: String
+        public init(message: String) { self.message = message }
         public var description: String { message }
     }
 

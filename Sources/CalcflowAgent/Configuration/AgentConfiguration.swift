@@ -1,0 +1,52 @@
+import CalcflowConfiguration
+import Foundation
+
+/// Everything `calcflow-agent` reads from its config file and `CALCFLOW_AGENT_*`-free environment
+/// overrides (`CALCFLOW_<KEY>`, as for the API).
+public struct AgentConfiguration: Sendable {
+    public var apiURL: String
+    public var key: String
+    public var certificateAuthorityFile: String?
+    public var workRoot: String
+    public var spoolDirectory: String
+    public var executor: String
+    public var heartbeatSeconds: Int
+    public var claimSeconds: Int
+    public var maxParallel: Int
+    public var keepRaw: Bool
+    public var xtbPath: String
+    public var pwPath: String
+    public var qePseudoDirectory: String
+    public var siestaPath: String
+    public var siestaPseudoDirectory: String
+    public var shellPath: String
+    public static let version = "calcflow-agent 0.1.0"
+
+    public init(_ file: ConfigurationFile) throws(ConfigurationFile.Problem) {
+        guard let url = file.string("api_url") else {
+            throw ConfigurationFile.Problem(message: "api_url is required, e.g. https://calcflow.example.org")
+        }
+        apiURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        guard let key = try file.secret("key"), key.hasPrefix("ck_") else {
+            throw ConfigurationFile.Problem(message: "key_file (or key) must hold the cluster's ck_ key, issued by an admin in Clusters")
+        }
+        self.key = key
+        certificateAuthorityFile = file.string("ca_file")
+        workRoot = file.string("work_root", default: "/var/lib/calcflow/work")
+        spoolDirectory = file.string("spool_dir", default: workRoot + "/.spool")
+        executor = file.string("executor", default: "local")
+        guard executor == "local" else {
+            throw ConfigurationFile.Problem(message: "executor '\(executor)' is not available in this version; use local")
+        }
+        heartbeatSeconds = try file.integer("heartbeat_interval", default: 30, range: 1...3_600)
+        claimSeconds = try file.integer("claim_interval", default: 5, range: 1...3_600)
+        maxParallel = try file.integer("max_parallel", default: 1, range: 1...256)
+        keepRaw = file.string("keep_raw", default: "false") == "true"
+        xtbPath = file.string("xtb", default: "/usr/bin/xtb")
+        pwPath = file.string("pw", default: "/usr/bin/pw.x")
+        qePseudoDirectory = file.string("qe_pseudo_dir", default: "/usr/share/espresso/pseudo")
+        siestaPath = file.string("siesta", default: "/usr/local/bin/siesta")
+        siestaPseudoDirectory = file.string("siesta_pseudo_dir", default: "/usr/share/calcflow/pseudo/siesta")
+        shellPath = file.string("shell", default: "/bin/sh")
+    }
+}

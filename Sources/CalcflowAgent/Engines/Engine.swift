@@ -1,0 +1,27 @@
+import CalcflowCore
+import Foundation
+import JSON
+
+/// One numerical code: how to lay out a step's inputs, how to run it, how to tell whether it
+/// converged, and what to extract from its output.
+protocol Engine: Sendable {
+    var name: String { get }
+    /// The analyses it offers, with `requires`.
+    var analyses: [AnalysisDefinition] { get }
+    /// Raw outputs deleted after extraction unless the calculation keeps them.
+    var largeOutputs: [String] { get }
+    /// The files that `copy_from` copies when a step names none.
+    var defaultCopies: [String] { get }
+    /// Whether the executable is here.
+    var isAvailable: Bool { get }
+    func version() -> String
+    /// Writes the step's inputs into `folder` and returns what to run there.
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command
+    /// The verdict and the extracted analyses of a finished step.
+    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> (Verdict, [String: JSON])
+}
+
+struct EngineError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

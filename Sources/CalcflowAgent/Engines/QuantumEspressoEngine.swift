@@ -1,0 +1,60 @@
+import CalcflowCore
+import Foundation
+import JSON
+
+/// Quantum ESPRESSO's pw.x: the input from the configuration's template, with `outdir` and
+/// `pseudo_dir` set by the agent and the UPF files looked up in the pseudopotential folder.
+struct QuantumEspressoEngine: Engine {
+    let executable: String
+    let pseudoDirectory: String
+    let name = "qe"
+    let largeOutputs = ["out", "*.wfc*", "*.mix*", "stdout.txt"]
+    let defaultCopies = ["out"]
+    let analyses = [
+        AnalysisDefinition(name: "scf", description: "SCF convergence: iterations and the energy of each (eV)"),
+        AnalysisDefinition(name: "total_energy", requires: ["scf"], description: "Total energy (eV)"),
+        AnalysisDefinition(name: "fermi_energy", requires: ["scf"], description: "Fermi energy or highest occupied level (eV)"),
+        AnalysisDefinition(name: "bands", requires: ["scf"], description: "A bands step after the SCF, with the SCF's save folder copied"),
+        AnalysisDefinition(name: "timing", description: "Wall time"),
+    ]
+
+    var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+
+    func version() -> String { "pw.x (Quantum ESPRESSO)" }
+
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command {
+        guard let template = calculation.configuration["input"]?.stringValue else { throw EngineError(message: "qe needs configuration.input") }
+        for name in (calculation.configuration["pseudopotentials"]?.arrayValue ?? []).compactMap(\.stringValue) {
+            guard FileManager.default.fileExists(atPath: "\(pseudoDirectory)/\(name)") else {
+                throw EngineError(message: "pseudopotential \(name) is not in \(pseudoDirectory)")
+            }
+        }
+        let input = Self.withPaths(TemplateText.render(template, parameters: step.parameters), pseudoDirectory: pseudoDirectory)
+        try workspace.write(input, to: "pw.in", in: folder)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
+        return LocalExecutor.Command(executable: executable, arguments: ["-in", "pw.in"])
+    }
+
+    /// Sets `outdir` and `pseudo_dir` in &CONTROL, replacing whatever the template said.
+    static func withPaths(_ input: String, pseudoDirectory: String) -> String {
+        var lines: [String] = []
+        for line in input.split(separator: "\n", omittingEmptySubsequences: false) {
+            let key = line.trimmingCharacters(in: .whitespaces).lowercased()
+            if key.hasPrefix("outdir") || key.hasPrefix("pseudo_dir") { continue }
+            lines.append(String(line))
+            if key.hasPrefix("&control") {
+                lines.append("  outdir = './out'")
+                lines.append("  pseudo_dir = '\(pseudoDirectory)'")
+            }
+        }
+        return lines.joined(separator: "\n") + (input.hasSuffix("\n") ? "" : "\n")
+    }
+
+    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> (Verdict, [String: JSON]) {
+        var parser = QuantumEspressoOutputParser()
+        LineReader.forEachLine(in: folder.appendingPathComponent("stdout.txt").path) { parser.consume($0) }
+        let input = (try? String(contentsOf: folder.appendingPathComponent("pw.in"), encoding: .utf8)) ?? ""
+        let bands = input.lowercased().contains("'bands'")
+        return (parser.verdict(exitCode: exitCode, bands: bands), parser.analyses)
+    }
+}

@@ -1,0 +1,177 @@
+import CalcflowCore
+import Foundation
+import JSON
+import Logging
+
+/// The agent's loops: heartbeat, claim, and sending the spool. Calculations run on threads of their own.
+public final class Agent: @unchecked Sendable {
+    let configuration: AgentConfiguration
+    let logger: Logger
+    let engines: [String: any Engine]
+    let executor = LocalExecutor()
+    let spool: UpdateSpool
+    private let lock = NSLock()
+    private var running: Set<Int64> = []
+    private var cancelRequested: Set<Int64> = []
+    private var enabled = true
+    private var clusterName = "cluster"
+
+    public init(configuration: AgentConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.spool = try UpdateSpool(directory: configuration.spoolDirectory)
+        let all: [any Engine] = [
+            XTBEngine(executable: configuration.xtbPath),
+            QuantumEspressoEngine(executable: configuration.pwPath, pseudoDirectory: configuration.qePseudoDirectory),
+            CommandEngine(shell: configuration.shellPath),
+        ]
+        engines = Dictionary(uniqueKeysWithValues: all.filter(\.isAvailable).map { ($0.name, $0) })
+    }
+
+    private func log(_ message: String) { logger.info("\(message)") }
+
+    var capabilities: JSON {
+        ["engines": .array(engines.values.sorted { $0.name < $1.name }.map { engine in
+            ["name": .string(engine.name), "version": .string(engine.version()),
+             "analyses": .array(engine.analyses.map { ["name": .string($0.name), "requires": .array($0.requires.map(JSON.string)), "description": .string($0.description)] })]
+        })]
+    }
+
+    /// Reaches the API and reports the capabilities: what `calcflow-agent check` does.
+    public func check() throws -> String {
+        let api = AgentAPI(configuration: configuration)
+        _ = try api.send("PUT", "/agent/capabilities", capabilities)
+        return "reached \(configuration.apiURL); engines: \(engines.keys.sorted().joined(separator: ", "))"
+    }
+
+    /// Runs until the process is stopped. Updates are on disk before they are sent, so a stop at any
+    /// moment loses nothing.
+    public func run() -> Never {
+        try? FileManager.default.createDirectory(atPath: configuration.workRoot, withIntermediateDirectories: true)
+        log("event=agent_started api=\(configuration.apiURL) engines=\(engines.keys.sorted().joined(separator: ","))")
+        let capabilitiesAPI = AgentAPI(configuration: configuration)
+        while (try? capabilitiesAPI.send("PUT", "/agent/capabilities", capabilities)) == nil {
+            log("event=api_unreachable action=capabilities retry_in=5s")
+            Thread.sleep(forTimeInterval: 5)
+        }
+        Thread.detachNewThread { [self] in heartbeatLoop() }
+        Thread.detachNewThread { [self] in spoolLoop() }
+        claimLoop()
+    }
+
+    private func heartbeatLoop() {
+        let api = AgentAPI(configuration: configuration)
+        let sampler = SystemSampler(diskPath: configuration.workRoot)
+        while true {
+            let sample = sampler.sample()
+            let ids = lock.withLock { Array(running) }
+            do {
+                let (_, answer) = try api.send("POST", "/agent/heartbeat", [
+                    "cpu_percent": .number(sample.cpuPercent), "load_1m": .number(sample.load1m),
+                    "memory_used_bytes": .integer(sample.memoryUsedBytes), "memory_total_bytes": .integer(sample.memoryTotalBytes),
+                    "disk_free_bytes": .integer(sample.diskFreeBytes), "disk_total_bytes": .integer(sample.diskTotalBytes),
+                    "running": .array(ids.map(JSON.integer)), "agent_version": .string(AgentConfiguration.version),
+                ])
+                lock.withLock { enabled = answer["enabled"]?.boolValue ?? true }
+                for id in (answer["cancel"]?.arrayValue ?? []).compactMap(\.integerValue) {
+                    let isNew = lock.withLock { running.contains(id) && cancelRequested.insert(id).inserted }
+                    if isNew {
+                        log("event=cancel calc=\(id)")
+                        executor.cancel(calculationID: id)
+                    }
+                }
+            } catch {
+                log("event=heartbeat_failed error=\"\(error)\"")
+            }
+            Thread.sleep(forTimeInterval: Double(configuration.heartbeatSeconds))
+        }
+    }
+
+    private func spoolLoop() {
+        let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), log: log)
+        while true {
+            sender.sendPending()
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+    }
+
+    private func claimLoop() -> Never {
+        let api = AgentAPI(configuration: configuration)
+        while true {
+            let (canClaim, isEnabled) = lock.withLock { (running.count < configuration.maxParallel, enabled) }
+            if canClaim && isEnabled, let claimed = claim(api) {
+                start(claimed)
+                continue
+            }
+            Thread.sleep(forTimeInterval: Double(configuration.claimSeconds))
+        }
+    }
+
+    private func claim(_ api: AgentAPI) -> JSON? {
+        do {
+            let (status, json) = try api.send("POST", "/agent/claim")
+            guard status == 200 else { return nil }
+            guard json["id"]?.integerValue != nil else {
+                log("event=claim_unreadable status=\(status) body=\(json.serializedString().prefix(200))")
+                return nil
+            }
+            return json
+        } catch {
+            log("event=claim_failed error=\"\(error)\"")
+            return nil
+        }
+    }
+
+    private func start(_ json: JSON) {
+        let id = json["id"]?.integerValue ?? 0
+        clusterName = json["cluster"]?.stringValue ?? clusterName
+        lock.withLock { _ = running.insert(id) }
+        let cluster = clusterName
+        Thread.detachNewThread { [self] in
+            defer { lock.withLock { _ = running.remove(id); _ = cancelRequested.remove(id) } }
+            do {
+                let calculation = try ClaimedCalculation(json)
+                let workspace = try Workspace(root: configuration.workRoot, cluster: cluster, calculation: calculation)
+                guard let engine = engines[calculation.engine] else {
+                    let runner = CalculationRunner(calculation: calculation, engine: CommandEngine(shell: configuration.shellPath), workspace: workspace,
+                                                   executor: executor, spool: spool, configuration: configuration, cancelled: { false }, log: log)
+                    runner.event("this cluster has no \(calculation.engine) engine", level: "ERROR", state: .failed,
+                                 reason: "engine \(calculation.engine) is not installed on this cluster's agent")
+                    return
+                }
+                log("event=run calc=\(id) engine=\(engine.name) folder=\(workspace.calculationFolder.path)")
+                let runner = CalculationRunner(calculation: calculation, engine: engine, workspace: workspace, executor: executor, spool: spool,
+                                               configuration: configuration, cancelled: { [self] in lock.withLock { cancelRequested.contains(id) } }, log: log)
+                runner.run()
+            } catch {
+                log("event=run_failed calc=\(id) error=\"\(error)\"")
+                try? spool.append(UpdateSpool.Update(method: "POST", path: "/agent/calculations/\(id)/events", body: [
+                    "seq": .integer(Int64.max / 2), "level": "ERROR", "message": .string("the agent could not start it: \(error)"),
+                    "state": "failed", "reason": .string("\(error)"),
+                ]))
+            }
+        }
+    }
+
+    /// `calcflow-agent inspect`: the verdict and analyses of an output folder, as JSON.
+    public static func inspect(engine name: String, folder: String, configuration: AgentConfiguration?) throws -> JSON {
+        let engines: [any Engine] = [
+            XTBEngine(executable: configuration?.xtbPath ?? "/usr/bin/xtb"),
+            QuantumEspressoEngine(executable: configuration?.pwPath ?? "/usr/bin/pw.x", pseudoDirectory: configuration?.qePseudoDirectory ?? ""),
+            CommandEngine(shell: "/bin/sh"),
+        ]
+        guard let engine = engines.first(where: { $0.name == name }) else {
+            throw EngineError(message: "unknown engine \(name); known: \(engines.map(\.name).joined(separator: ", "))")
+        }
+        let url = URL(fileURLWithPath: folder)
+        let exitCode = (try? String(contentsOf: url.appendingPathComponent("calcflow.exit"), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+        let (verdict, analyses) = engine.inspect(folder: url, exitCode: exitCode, step: nil, configuration: .object([:]))
+        let verdictText: String
+        switch verdict {
+        case .converged: verdictText = "converged"
+        case .notConverged: verdictText = "not_converged"
+        case .failed: verdictText = "failed"
+        }
+        return ["engine": .string(name), "folder": .string(folder), "verdict": .string(verdictText), "reason": JSON(verdict.reason), "analyses": .object(analyses)]
+    }
+}

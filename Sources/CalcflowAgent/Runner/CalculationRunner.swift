@@ -1,0 +1,113 @@
+import CalcflowCore
+import Crypto
+import Foundation
+import JSON
+
+/// Runs one claimed calculation: its steps in order, each prepared, executed, validated and
+/// extracted, then cleaned up; every report goes through the spool.
+final class CalculationRunner {
+    let calculation: ClaimedCalculation
+    let engine: any Engine
+    let workspace: Workspace
+    let executor: LocalExecutor
+    let spool: UpdateSpool
+    let configuration: AgentConfiguration
+    let log: (String) -> Void
+    private let counter: EventCounter
+    private let cancelled: () -> Bool
+
+    init(calculation: ClaimedCalculation, engine: any Engine, workspace: Workspace, executor: LocalExecutor, spool: UpdateSpool,
+         configuration: AgentConfiguration, cancelled: @escaping () -> Bool, log: @escaping (String) -> Void) {
+        self.calculation = calculation
+        self.engine = engine
+        self.workspace = workspace
+        self.executor = executor
+        self.spool = spool
+        self.configuration = configuration
+        self.cancelled = cancelled
+        self.log = log
+        self.counter = EventCounter(folder: workspace.calculationFolder)
+    }
+
+    private var base: String { "/agent/calculations/\(calculation.id)" }
+
+    func event(_ message: String, level: String = "INFO", state: CalculationState? = nil, reason: String? = nil, step: String? = nil,
+               progress: (done: Int, total: Int)? = nil) {
+        var body: [String: JSON] = ["seq": .integer(counter.next()), "level": .string(level), "message": .string(message)]
+        if let state { body["state"] = .string(state.rawValue) }
+        if let reason { body["reason"] = .string(String(reason.prefix(2_000))) }
+        if let step { body["step"] = .string(step) }
+        if let progress { body["progress"] = ["done": .integer(Int64(progress.done)), "total": .integer(Int64(progress.total))] }
+        enqueue("POST", "\(base)/events", .object(body))
+        log("event=calculation_event calc=\(calculation.id) \(state.map { "state=\($0.rawValue) " } ?? "")message=\"\(message)\"")
+    }
+
+    private func enqueue(_ method: String, _ path: String, _ body: JSON) {
+        do { try spool.append(UpdateSpool.Update(method: method, path: path, body: body)) }
+        catch { log("event=spool_write_failed calc=\(calculation.id) error=\"\(error)\"") }
+    }
+
+    func run() {
+        let steps = calculation.steps
+        event("claimed by \(AgentConfiguration.version); \(steps.count) step(s) in \(workspace.calculationFolder.path)", progress: (0, steps.count))
+        for (index, step) in steps.enumerated() {
+            if cancelled() { return finish(.cancelled, reason: "cancelled before step \(step.name)") }
+            let verdict: Verdict
+            do {
+                verdict = try runStep(step, index: index, of: steps.count)
+            } catch {
+                return finish(.failed, reason: "step \(step.name): \(error)")
+            }
+            if cancelled() { return finish(.cancelled, reason: "cancelled during step \(step.name)") }
+            guard verdict.isSuccess else {
+                let skipped = steps.count - index - 1
+                return finish(verdict.finalState, reason: "step \(step.name): \(verdict.reason ?? "")" + (skipped > 0 ? "; \(skipped) later step(s) not run" : ""))
+            }
+        }
+        finish(.succeeded, reason: nil)
+    }
+
+    private func runStep(_ step: StepPlan.Step, index: Int, of total: Int) throws -> Verdict {
+        let folder = try workspace.stepFolder(step.name)
+        if let source = step.copyFrom {
+            let copied = try workspace.copy(globs: step.copy.isEmpty ? engine.defaultCopies : step.copy,
+                                            from: try workspace.stepFolder(source), to: folder)
+            event("copied \(copied.isEmpty ? "nothing" : copied.joined(separator: ", ")) from step \(source)", step: step.name)
+        }
+        let command = try engine.prepare(calculation, step: step, folder: folder, workspace: workspace)
+        event("step \(step.name) started: \(([command.executable] + command.arguments).joined(separator: " "))", step: step.name, progress: (index, total))
+        let started = Date()
+        let exitCode = try executor.run(command, in: folder, calculationID: calculation.id)
+        let (verdict, analyses) = engine.inspect(folder: folder, exitCode: exitCode, step: step, configuration: calculation.configuration)
+        for name in calculation.analyses {
+            if let data = analyses[name] { enqueue("PUT", "\(base)/analyses/\(name)", ["step": .string(step.name), "data": data]) }
+        }
+        enqueue("PUT", "\(base)/analyses/provenance", ["step": .string(step.name), "data": provenance(folder: folder, exitCode: exitCode)])
+        var message = "step \(step.name) finished in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, exit code \(exitCode): \(verdict.isSuccess ? "converged" : verdict.reason ?? "")"
+        if !(calculation.keepRaw || configuration.keepRaw) {
+            let freed = try workspace.clean(folder, patterns: engine.largeOutputs)
+            message += "; \(freed) bytes of raw output deleted"
+        }
+        event(message, level: verdict.isSuccess ? "INFO" : "ERROR", step: step.name, progress: (index + 1, total))
+        return verdict
+    }
+
+    /// What reproduces the step: the code and its version, each input's SHA-256, the agent, the executor.
+    private func provenance(folder: URL, exitCode: Int32) -> JSON {
+        var inputs: [String: JSON] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !name.hasPrefix("calcflow.") && !name.hasSuffix(".txt") {
+            let path = folder.appendingPathComponent(name).path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let data = FileManager.default.contents(atPath: path), data.count < 64 << 20 else { continue }
+            inputs[name] = .string(Hex.encode(SHA256.hash(Array(data))))
+        }
+        return ["engine": .string(engine.name), "code_version": .string(engine.version()), "agent": .string(AgentConfiguration.version),
+                "executor": .string(configuration.executor), "exit_code": .integer(Int64(exitCode)), "files_sha256": .object(inputs)]
+    }
+
+    private func finish(_ state: CalculationState, reason: String?) {
+        event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
+              state: state, reason: reason)
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Sends the spool to the API in order. A retryable failure (network, 5xx) stops the round and
+/// leaves the rest for the next; a refused update (4xx) is logged and dropped, since sending it
+/// again cannot succeed.
+struct SpoolSender {
+    let spool: UpdateSpool
+    let api: AgentAPI
+    let log: (String) -> Void
+
+    /// True when the spool is empty afterwards.
+    @discardableResult
+    func sendPending() -> Bool {
+        for (update, end) in spool.pending() {
+            do {
+                _ = try api.send(update.method, update.path, update.body)
+            } catch where error.isRetryable {
+                log("event=spool_waiting reason=\"\(error)\"")
+                return false
+            } catch {
+                log("event=spool_refused path=\(update.path) reason=\"\(error)\"")
+            }
+            do { try spool.acknowledge(through: end) } catch { log("event=spool_error error=\"\(error)\""); return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import JSON
+
+/// Every update for the API goes through this append-only file first, fsynced, and leaves it only
+/// once the API accepted it. With the API away for an hour, updates wait here in order and are
+/// replayed when it returns; events carry `seq`, so a replay is harmless.
+final class UpdateSpool: @unchecked Sendable {
+    struct Update: Sendable {
+        var method: String
+        var path: String
+        var body: JSON
+    }
+
+    private let file: String
+    private let offsetFile: String
+    private let lock = NSLock()
+
+    init(directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        file = directory + "/updates.jsonl"
+        offsetFile = directory + "/updates.offset"
+        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+    }
+
+    /// Appends and fsyncs: once this returns, the update survives a crash.
+    func append(_ update: Update) throws {
+        let line = JSON.object(["method": .string(update.method), "path": .string(update.path), "body": update.body]).serializedString() + "\n"
+        lock.lock()
+        defer { lock.unlock() }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(line.utf8))
+        try handle.synchronize()
+    }
+
+    private func readOffset() -> Int {
+        (try? String(contentsOfFile: offsetFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
+    }
+
+    /// The updates not yet accepted, oldest first, with the byte offset after each.
+    func pending() -> [(update: Update, end: Int)] {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let data = FileManager.default.contents(atPath: file) else { return [] }
+        var offset = readOffset()
+        guard offset <= data.count else { return [] }
+        var result: [(Update, Int)] = []
+        while offset < data.count, let newline = data[offset...].firstIndex(of: UInt8(ascii: "\n")) {
+            let line = data[offset..<newline]
+            offset = newline + 1
+            guard let json = try? JSON.parse(Array(line)), let method = json["method"]?.stringValue, let path = json["path"]?.stringValue else { continue }
+            result.append((Update(method: method, path: path, body: json["body"] ?? .null), offset))
+        }
+        return result
+    }
+
+    /// Marks everything before `offset` as accepted; an emptied spool starts again from zero.
+    func acknowledge(through offset: Int) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        if offset >= size {
+            try Data().write(to: URL(fileURLWithPath: file))
+            try "0".write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        } else {
+            try String(offset).write(toFile: offsetFile, atomically: true, encoding: .utf8)
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import JSON
+
+/// Reads pw.x's output line by line. Its trap: `JOB DONE.` is printed after a non-converged SCF too,
+/// so convergence is read from its own line, and a missing `!` energy line means no result.
+public struct QuantumEspressoOutputParser: Sendable {
+    public private(set) var iterationEnergiesRydberg: [Double] = []
+    public private(set) var totalEnergyRydberg: Double?
+    public private(set) var fermiEnergy: Double?
+    public private(set) var highestOccupied: Double?
+    public private(set) var converged = false
+    public private(set) var notConverged = false
+    public private(set) var jobDone = false
+    public private(set) var bandsDone = false
+    public private(set) var version: String?
+    public private(set) var wallSeconds: Double?
+    public private(set) var errorMessage: String?
+    private var inErrorBlock = false
+
+    public init() {}
+
+    public mutating func consume(_ line: Substring) {
+        let trimmed = line.drop(while: { $0 == " " })
+        if trimmed.hasPrefix("!") && trimmed.contains("total energy") {
+            totalEnergyRydberg = Self.number(after: "=", in: trimmed)
+        } else if trimmed.hasPrefix("total energy") && trimmed.contains("=") && trimmed.hasSuffix("Ry") {
+            if let energy = Self.number(after: "=", in: trimmed) { iterationEnergiesRydberg.append(energy) }
+        } else if trimmed.hasPrefix("convergence has been achieved") {
+            converged = true
+        } else if trimmed.hasPrefix("convergence NOT achieved") {
+            notConverged = true
+        } else if trimmed.hasPrefix("the Fermi energy is") {
+            fermiEnergy = trimmed.split(separator: " ").compactMap { Double($0) }.first
+        } else if trimmed.hasPrefix("highest occupied") {
+            highestOccupied = Self.number(after: ":", in: trimmed)
+        } else if trimmed.hasPrefix("JOB DONE.") {
+            jobDone = true
+        } else if trimmed.hasPrefix("End of band structure calculation") {
+            bandsDone = true
+        } else if trimmed.hasPrefix("Program PWSCF") {
+            version = trimmed.split(separator: " ").dropFirst(2).first.map(String.init)
+        } else if trimmed.hasPrefix("PWSCF") && trimmed.contains("WALL") {
+            let parts = trimmed.split(separator: " ")
+            if let index = parts.firstIndex(of: "WALL"), index > 0 { wallSeconds = Self.seconds(parts[index - 1]) }
+        } else if trimmed.hasPrefix("%%%%%%%%") {
+            inErrorBlock.toggle()
+        } else if inErrorBlock && errorMessage == nil && !trimmed.isEmpty && !trimmed.hasPrefix("Error in routine") {
+            errorMessage = String(trimmed)
+        } else if inErrorBlock && trimmed.hasPrefix("Error in routine") {
+            errorMessage = String(trimmed)
+        }
+    }
+
+    static func number(after separator: Character, in line: Substring) -> Double? {
+        guard let index = line.firstIndex(of: separator) else { return nil }
+        return line[line.index(after: index)...].split(separator: " ").compactMap { Double($0) }.first
+    }
+
+    /// `0.61s`, `1m 5.20s` or `1h12m`.
+    static func seconds(_ text: Substring) -> Double? {
+        if text.hasSuffix("s"), let value = Double(text.dropLast()) { return value }
+        return nil
+    }
+
+    public func verdict(exitCode: Int32, bands: Bool) -> Verdict {
+        if notConverged { return .notConverged("the SCF did not converge") }
+        if let errorMessage { return .failed("pw.x: \(errorMessage)") }
+        if exitCode != 0 { return .failed("pw.x exited with code \(exitCode)") }
+        if bands { return bandsDone && jobDone ? .converged : .failed("pw.x did not finish the band structure") }
+        guard converged, totalEnergyRydberg != nil, jobDone else { return .failed("pw.x printed no converged total energy") }
+        return .converged
+    }
+
+    public var analyses: [String: JSON] {
+        var result: [String: JSON] = [
+            "scf": ["converged": .bool(converged && !notConverged), "iterations": .integer(Int64(iterationEnergiesRydberg.count + (totalEnergyRydberg == nil ? 0 : 1))),
+                    "energies": .array((iterationEnergiesRydberg + (totalEnergyRydberg.map { [$0] } ?? [])).map { .number($0 * Units.electronvoltsPerRydberg) }),
+                    "unit": "eV"],
+        ]
+        if let totalEnergyRydberg {
+            result["total_energy"] = ["value": .number(totalEnergyRydberg * Units.electronvoltsPerRydberg), "unit": "eV", "rydberg": .number(totalEnergyRydberg)]
+        }
+        if let fermiEnergy { result["fermi_energy"] = ["value": .number(fermiEnergy), "unit": "eV"] }
+        else if let highestOccupied { result["fermi_energy"] = ["value": .number(highestOccupied), "unit": "eV", "kind": "highest occupied level"] }
+        if let wallSeconds { result["timing"] = ["wall_seconds": .number(wallSeconds)] }
+        return result
+    }
+}

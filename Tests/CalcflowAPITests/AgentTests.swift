@@ -1,0 +1,167 @@
+import CalcflowTestSupport
+import Foundation
+import JSON
+import XCTest
+
+/// The real agent, with real xtb and pw.x, against the real API: claim, run, validate, extract, clean up.
+final class AgentTests: StackTestCase {
+    override class var settings: [String: String] { ["maintenance_interval_ms": "500"] }
+    var agent: Process?
+    var cluster: TestCluster!
+    var workRoot: String { stack.directory + "/agent-work" }
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        cluster = try makeCluster()
+        try startAgent()
+        // The agent replaces the test catalog with what it found installed.
+        try Deadline.wait(for: "the agent's capabilities", seconds: 20) {
+            let catalog = try client.get("/api/v1/analyses", token: adminToken()).json["items"]?.arrayValue ?? []
+            return catalog.contains { $0["engine"] == "xtb" && ($0["clusters"]?.arrayValue ?? []).contains { $0["version"]?.stringValue?.contains("6.5") == true } }
+        }
+    }
+
+    override func tearDownWithError() throws {
+        agent?.terminate()
+        agent?.waitUntilExit()
+        try super.tearDownWithError()
+    }
+
+    func startAgent() throws {
+        let config = stack.directory + "/agent-\(cluster.id).conf"
+        try """
+            api_url = \(stack.baseURL)
+            key = \(cluster.key)
+            ca_file = \(stack.certificate)
+            work_root = \(workRoot)
+            heartbeat_interval = 1
+            claim_interval = 1
+            max_parallel = 2
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-agent")
+        process.arguments = ["run", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
+        let log = stack.directory + "/logs/agent-\(cluster.id).log"
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        agent = process
+    }
+
+    static let water = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"
+
+    func submit(_ body: [String: JSON]) throws -> Int64 {
+        var body = body
+        body["cluster_id"] = .integer(cluster.id)
+        let created = try client.post("/api/v1/calculations", .object(body), token: adminToken())
+        XCTAssertEqual(created.status, 201, created.description)
+        return try XCTUnwrap(created.json["id"]?.integerValue)
+    }
+
+    func finished(_ id: Int64, seconds: Double = 60) throws -> JSON {
+        var calculation: JSON = .null
+        try Deadline.wait(for: "calculation \(id) to finish", seconds: seconds, interval: 0.2) {
+            calculation = try client.get("/api/v1/calculations/\(id)", token: adminToken()).json
+            return ["succeeded", "failed", "not_converged", "cancelled"].contains(calculation["state"]?.stringValue ?? "")
+        }
+        return calculation
+    }
+
+    func analysis(_ id: Int64, _ name: String) throws -> JSON? {
+        try client.get("/api/v1/calculations/\(id)/analyses/\(name)", token: adminToken()).json["items"]?.arrayValue?.first?["data"]
+    }
+
+    func testAnXTBSinglePointSucceedsWithItsEnergyAndItsProvenance() throws {
+        let id = try submit(["name": "Water single point", "engine": "xtb", "analyses": ["scf", "total_energy"],
+                             "configuration": ["structure": ["format": "xyz", "text": .string(Self.water)], "task": "sp"]])
+        let calculation = try finished(id)
+        XCTAssertEqual(calculation["state"], "succeeded", calculation.serializedString())
+        let energy = try XCTUnwrap(analysis(id, "total_energy")?["value"]?.doubleValue)
+        XCTAssertEqual(energy, -5.0704 * 27.211386, accuracy: 0.01, "eV")
+        XCTAssertEqual(try analysis(id, "scf")?["converged"], true)
+        let provenance = try XCTUnwrap(analysis(id, "provenance"))
+        XCTAssertTrue(provenance["code_version"]?.stringValue?.contains("6.5.1") == true)
+        XCTAssertEqual(provenance["files_sha256"]?["structure.xyz"]?.stringValue?.count, 64)
+        // The raw output is deleted after extraction; the inputs stay.
+        let folder = try XCTUnwrap(FileManager.default.enumerator(atPath: workRoot)?.compactMap { $0 as? String }.first { $0.hasSuffix("\(id)-water-single-point/main") })
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(workRoot)/\(folder)/stdout.txt"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(workRoot)/\(folder)/structure.xyz"))
+    }
+
+    func testAFailedXTBOptimisationIsNotConvergedThoughXTBExitsZero() throws {
+        let id = try submit(["name": "Water opt, one cycle", "engine": "xtb", "analyses": ["scf", "total_energy"],
+                             "configuration": ["structure": ["format": "xyz", "text": .string(Self.water)], "task": "opt", "cycles": 1]])
+        let calculation = try finished(id)
+        XCTAssertEqual(calculation["state"], "not_converged", calculation.serializedString())
+        XCTAssertTrue(calculation["reason"]?.stringValue?.contains("geometry optimisation did not converge") == true)
+    }
+
+    static let silicon = """
+        &CONTROL
+          calculation = 'scf'
+          prefix = 'si'
+        /
+        &SYSTEM
+          ibrav = 2, celldm(1) = 10.2, nat = 2, ntyp = 1, ecutwfc = {{cutoff}}
+        /
+        &ELECTRONS
+          electron_maxstep = {{maxstep}}
+        /
+        ATOMIC_SPECIES
+         Si 28.086 Si.pz-vbc.UPF
+        ATOMIC_POSITIONS alat
+         Si 0.00 0.00 0.00
+         Si 0.25 0.25 0.25
+        K_POINTS automatic
+         4 4 4 1 1 1
+        """
+
+    func testAQuantumEspressoSCFSucceedsAndAForcedShortOneIsNotConverged() throws {
+        let good = try submit(["name": "Si SCF", "engine": "qe", "analyses": ["scf", "total_energy", "fermi_energy"],
+                               "configuration": ["input": .string(Self.silicon), "pseudopotentials": ["Si.pz-vbc.UPF"]],
+                               "steps": [["name": "scf", "parameters": ["cutoff": 18, "maxstep": 100]]]])
+        let short = try submit(["name": "Si SCF, two iterations", "engine": "qe", "analyses": ["scf", "total_energy"],
+                                "configuration": ["input": .string(Self.silicon), "pseudopotentials": ["Si.pz-vbc.UPF"]],
+                                "steps": [["name": "scf", "parameters": ["cutoff": 18, "maxstep": 2]]]])
+        let converged = try finished(good, seconds: 120)
+        XCTAssertEqual(converged["state"], "succeeded", converged.serializedString())
+        XCTAssertEqual(try XCTUnwrap(analysis(good, "total_energy")?["value"]?.doubleValue), -15.8445 * 13.605693, accuracy: 0.01)
+        XCTAssertNotNil(try analysis(good, "fermi_energy")?["value"]?.doubleValue)
+        let notConverged = try finished(short, seconds: 120)
+        XCTAssertEqual(notConverged["state"], "not_converged", notConverged.serializedString())
+        XCTAssertNil(try analysis(short, "total_energy"), "no energy from a non-converged SCF")
+    }
+
+    func testARunningCalculationIsCancelledThroughTheHeartbeat() throws {
+        let id = try submit(["name": "Long script", "engine": "command", "analyses": ["exit_status"],
+                             "configuration": ["script": "echo started\nsleep 60\necho never\n"]])
+        try Deadline.wait(for: "the script to start", seconds: 30, interval: 0.2) {
+            let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+            return events.contains { $0["message"]?.stringValue?.contains("started: /bin/sh script.sh") == true }
+        }
+        let started = Date()
+        XCTAssertEqual(try client.post("/api/v1/calculations/\(id)/cancel", token: adminToken()).json["cancel_requested"], true)
+        let calculation = try finished(id, seconds: 30)
+        XCTAssertEqual(calculation["state"], "cancelled")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "long before the script's minute")
+    }
+
+    func testUpdatesWaitInTheSpoolWhileTheAPIIsDown() throws {
+        let id = try submit(["name": "Survives an outage", "engine": "command", "analyses": ["exit_status"],
+                             "configuration": ["script": "echo working\nsleep 4\necho done\n"]])
+        try Deadline.wait(for: "the claim", seconds: 30, interval: 0.2) {
+            try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["state"] == "running"
+        }
+        XCTAssertEqual(try stack.terminateAPI(), 0)
+        Thread.sleep(forTimeInterval: 6)  // the script ends while the API is away
+        try stack.restartAPI(settings: [:])
+        let calculation = try finished(id, seconds: 30)
+        XCTAssertEqual(calculation["state"], "succeeded")
+        XCTAssertEqual(try analysis(id, "exit_status")?["tail"], ["working", "done"])
+        let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(events.compactMap { $0["seq"]?.integerValue }, Array(1...Int64(events.count)), "every event, in order, once")
+    }
+}
