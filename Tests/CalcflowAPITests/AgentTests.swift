@@ -164,4 +164,25 @@ final class AgentTests: StackTestCase {
         let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
         XCTAssertEqual(events.compactMap { $0["seq"]?.integerValue }, Array(1...Int64(events.count)), "every event, in order, once")
     }
+
+    func testAnAgentKilledMidRunResumesAndNothingRunsTwice() throws {
+        let id = try submit(["name": "Outlives its agent", "engine": "command", "analyses": ["exit_status"],
+                             "configuration": ["script": "echo run >> runs.log\nsleep 3\necho finished\n"]])
+        try Deadline.wait(for: "the script to start", seconds: 30, interval: 0.1) {
+            let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+            return events.contains { $0["message"]?.stringValue?.contains("started: /bin/sh script.sh") == true }
+        }
+        let victim = try XCTUnwrap(agent)
+        _ = try Shell.run("kill -KILL \(victim.processIdentifier)")
+        victim.waitUntilExit()
+        try startAgent()
+        let calculation = try finished(id, seconds: 30)
+        XCTAssertEqual(calculation["state"], "succeeded", calculation.serializedString())
+        let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(events.filter { $0["message"]?.stringValue?.contains("started: /bin/sh") == true }.count, 1, "the step ran once")
+        XCTAssertTrue(events.contains { $0["message"]?.stringValue?.hasPrefix("resumed by") == true })
+        XCTAssertEqual(try analysis(id, "exit_status")?["tail"], ["finished"])
+        let runs = try XCTUnwrap(FileManager.default.enumerator(atPath: workRoot)?.compactMap { $0 as? String }.first { $0.hasSuffix("\(id)-outlives-its-agent/main/runs.log") })
+        XCTAssertEqual(try String(contentsOfFile: "\(workRoot)/\(runs)", encoding: .utf8), "run\n")
+    }
 }

@@ -10,9 +10,10 @@ ADMIN_EMAIL="${CALCFLOW_ADMIN_EMAIL:-admin@localhost}"
 BIN_DIR="${CALCFLOW_BIN_DIR:-$REPO/.build/release}"
 
 DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev libargon2-dev libssl-dev
-    pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk)
+    pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk
+    xtb quantum-espresso quantum-espresso-data)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
-TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip xtb quantum-espresso quantum-espresso-data)
+TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip)
 TEST_PYTHON_PACKAGES=(playwright aiosmtpd)
 
 log() { printf 'calcflow: %s\n' "$*" >&2; }

@@ -6,7 +6,8 @@ source "$(dirname "$0")/common.sh"
 install_missing_packages "${DEBIAN_PACKAGES[@]}"
 
 log "building (release)"
-(cd "$REPO" && swift build -c release --product calcflow-api >/dev/null && swift build -c release --product calcflowctl >/dev/null) \
+(cd "$REPO" && swift build -c release --product calcflow-api >/dev/null && swift build -c release --product calcflowctl >/dev/null \
+    && swift build -c release --product calcflow-agent >/dev/null) \
     || die "swift build failed; run 'swift build -c release' to see why"
 
 mkdir -p "$STATE/run" "$STATE/logs" "$STATE/secrets"
@@ -85,6 +86,33 @@ else
     (without_inherited_fds nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log")
 fi
 
+# A local agent on the cluster "local": this machine's xtb and pw.x, run by the local executor.
+"$BIN_DIR/calcflowctl" cluster add --config "$CONFIG" --name local --description "this machine (make run)" | sed 's/^/calcflow: /' >&2
+[ -s "$STATE/secrets/agent_key" ] || "$BIN_DIR/calcflowctl" cluster key --config "$CONFIG" --name local --label "make run" \
+    --output "$STATE/secrets/agent_key" | sed 's/^/calcflow: /' >&2
+AGENT_CONFIG="$STATE/agent.conf"
+cat > "$AGENT_CONFIG.new" <<CONF
+# Written by make run.
+api_url = https://127.0.0.1:$HTTPS_PORT
+key_file = $STATE/secrets/agent_key
+ca_file = $STATE/tls/cert.pem
+work_root = $STATE/work
+heartbeat_interval = 10
+claim_interval = 2
+max_parallel = 2
+CONF
+AGENT_PID="$STATE/run/calcflow-agent.pid"
+restart_agent=false
+cmp -s "$AGENT_CONFIG.new" "$AGENT_CONFIG" || restart_agent=true
+mv "$AGENT_CONFIG.new" "$AGENT_CONFIG"
+[ "$BIN_DIR/calcflow-agent" -nt "$AGENT_PID" ] && restart_agent=true
+if $restart_agent && pid_alive "$AGENT_PID"; then stop_pid "$AGENT_PID" calcflow-agent; fi
+if ! pid_alive "$AGENT_PID"; then
+    without_inherited_fds "$BIN_DIR/calcflow-agent" run --config "$AGENT_CONFIG" >>"$STATE/logs/calcflow-agent.log" 2>&1 &
+    echo $! > "$AGENT_PID"
+    disown
+fi
+
 URL="https://127.0.0.1:$HTTPS_PORT/"
 tries=0
 until curl -fsS --cacert "$STATE/tls/cert.pem" "${URL}api/v1/healthz" >/dev/null 2>&1; do
@@ -99,6 +127,7 @@ Calcflow is running: $URL
   admin:     $ADMIN_EMAIL
   password:  $(cat "$ADMIN_PASSWORD_FILE")   (as first set; kept in $ADMIN_PASSWORD_FILE)
   the certificate is self-signed: $STATE/tls/cert.pem
+  agent:     cluster "local" runs xtb and pw.x here; its work folder is $STATE/work
   logs:      $STATE/logs/
   stop it:   make stop       status: make status
 DONE

@@ -64,7 +64,7 @@ struct ClusterStore {
         let key = OpaqueToken.generate(prefix: "ck_")
         let result = try connection.execute(
             "INSERT INTO cluster_keys (cluster_id, label, key_hash, key_prefix, created_by) VALUES (?, ?, ?, ?, ?)",
-            [.integer(clusterID), .text(label), .text(OpaqueToken.hash(key)), .text(String(key.prefix(10))), .integer(createdBy)])
+            [.integer(clusterID), .text(label), .text(OpaqueToken.hash(key)), .text(String(key.prefix(10))), createdBy > 0 ? .integer(createdBy) : .null])
         return (result.lastInsertID, key)
     }
 

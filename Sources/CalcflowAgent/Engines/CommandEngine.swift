@@ -22,13 +22,13 @@ struct CommandEngine: Engine {
         return LocalExecutor.Command(executable: shell, arguments: ["script.sh"])
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> (Verdict, [String: JSON]) {
+    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var tail: [String] = []
         LineReader.forEachLine(in: folder.appendingPathComponent("stdout.txt").path) { line in
             tail.append(String(line))
             if tail.count > 20 { tail.removeFirst() }
         }
         let verdict: Verdict = exitCode == 0 ? .converged : .failed("the script exited with code \(exitCode)")
-        return (verdict, ["exit_status": ["code": .integer(Int64(exitCode)), "tail": .array(tail.map(JSON.string))]])
+        return StepInspection(verdict: verdict, analyses: ["exit_status": ["code": .integer(Int64(exitCode)), "tail": .array(tail.map(JSON.string))]])
     }
 }

@@ -18,7 +18,15 @@ protocol Engine: Sendable {
     /// Writes the step's inputs into `folder` and returns what to run there.
     func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command
     /// The verdict and the extracted analyses of a finished step.
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> (Verdict, [String: JSON])
+    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection
+}
+
+/// What a finished step's output says.
+struct StepInspection {
+    var verdict: Verdict
+    var analyses: [String: JSON]
+    /// The code's version as it printed it, when it did.
+    var printedVersion: String?
 }
 
 struct EngineError: Error, CustomStringConvertible {

@@ -50,11 +50,12 @@ struct QuantumEspressoEngine: Engine {
         return lines.joined(separator: "\n") + (input.hasSuffix("\n") ? "" : "\n")
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> (Verdict, [String: JSON]) {
+    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = QuantumEspressoOutputParser()
         LineReader.forEachLine(in: folder.appendingPathComponent("stdout.txt").path) { parser.consume($0) }
         let input = (try? String(contentsOf: folder.appendingPathComponent("pw.in"), encoding: .utf8)) ?? ""
         let bands = input.lowercased().contains("'bands'")
-        return (parser.verdict(exitCode: exitCode, bands: bands), parser.analyses)
+        return StepInspection(verdict: parser.verdict(exitCode: exitCode, bands: bands), analyses: parser.analyses,
+                              printedVersion: parser.version.map { "PWSCF \($0)" })
     }
 }

@@ -45,7 +45,7 @@ struct XTBEngine: Engine {
         return LocalExecutor.Command(executable: executable, arguments: arguments)
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> (Verdict, [String: JSON]) {
+    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = XTBOutputParser()
         for file in ["stdout.txt", "stderr.txt"] {
             LineReader.forEachLine(in: folder.appendingPathComponent(file).path) { parser.consume($0) }
@@ -55,6 +55,6 @@ struct XTBEngine: Engine {
         if optimisation, let geometry = try? String(contentsOf: folder.appendingPathComponent("xtbopt.xyz"), encoding: .utf8) {
             analyses["geometry"] = ["format": "xyz", "text": .string(geometry)]
         }
-        return (parser.verdict(exitCode: exitCode, optimisation: optimisation), analyses)
+        return StepInspection(verdict: parser.verdict(exitCode: exitCode, optimisation: optimisation), analyses: analyses, printedVersion: parser.version)
     }
 }

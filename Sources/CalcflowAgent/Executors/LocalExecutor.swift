@@ -17,9 +17,11 @@ final class LocalExecutor: @unchecked Sendable {
     func run(_ command: Command, in folder: URL, calculationID: Int64) throws -> Int32 {
         let process = Process()
         // Foundation starts the child as the leader of a process group of its own (pgid = pid), so
-        // the step and everything it starts can be signalled as one group.
-        process.executableURL = URL(fileURLWithPath: command.executable)
-        process.arguments = command.arguments
+        // the step and everything it starts can be signalled as one group. A small shell around the
+        // command writes its exit code into the step's folder itself: an agent killed meanwhile finds
+        // it there when it comes back.
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", Self.wrapper, command.executable] + command.arguments
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
         environment["OMP_NUM_THREADS"] = environment["OMP_NUM_THREADS"] ?? "1"
@@ -40,8 +42,29 @@ final class LocalExecutor: @unchecked Sendable {
         lock.lock(); running[calculationID] = process; lock.unlock()
         process.waitUntilExit()
         lock.lock(); running[calculationID] = nil; lock.unlock()
-        try? String(process.terminationStatus).write(to: folder.appendingPathComponent("calcflow.exit"), atomically: true, encoding: .utf8)
-        return process.terminationStatus
+        return Self.recordedExitCode(in: folder) ?? process.terminationStatus
+    }
+
+    static let wrapper = "\"$0\" \"$@\"; code=$?; echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit; exit $code"
+
+    static func recordedExitCode(in folder: URL) -> Int32? {
+        (try? String(contentsOf: folder.appendingPathComponent("calcflow.exit"), encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// A step started by an earlier agent: waits for its exit code while its process lives.
+    /// Nil when the process is gone without one (it was killed with the agent's whole session).
+    func reattach(folder: URL, calculationID: Int64, cancelled: () -> Bool) -> Int32? {
+        while true {
+            if let code = Self.recordedExitCode(in: folder) { return code }
+            guard let pid = (try? String(contentsOf: folder.appendingPathComponent("calcflow.pid"), encoding: .utf8))
+                .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+                  FileManager.default.fileExists(atPath: "/proc/\(pid)") else {
+                return Self.recordedExitCode(in: folder)
+            }
+            if cancelled() { Self.signal("TERM", "-\(pid)") }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
     }
 
     /// Sends SIGTERM to the calculation's process group, SIGKILL 10 s later if it is still there.

@@ -54,9 +54,26 @@ public final class Agent: @unchecked Sendable {
             log("event=api_unreachable action=capabilities retry_in=5s")
             Thread.sleep(forTimeInterval: 5)
         }
+        resumeUnfinished()
         Thread.detachNewThread { [self] in heartbeatLoop() }
         Thread.detachNewThread { [self] in spoolLoop() }
         claimLoop()
+    }
+
+    /// Calculations an earlier agent claimed and did not finish: they go on, they do not start over.
+    private func resumeUnfinished() {
+        let root = URL(fileURLWithPath: configuration.workRoot)
+        for cluster in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where !cluster.hasPrefix(".") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(cluster).path)) ?? [] {
+                let folder = root.appendingPathComponent(cluster).appendingPathComponent(name)
+                guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("calcflow.done").path),
+                      let data = FileManager.default.contents(atPath: folder.appendingPathComponent("calcflow.claim.json").path),
+                      let json = try? JSON.parse(Array(data)) else { continue }
+                log("event=resume calc=\(json["id"]?.integerValue ?? 0) folder=\(folder.path)")
+                clusterName = cluster
+                start(json)
+            }
+        }
     }
 
     private func heartbeatLoop() {
@@ -133,14 +150,14 @@ public final class Agent: @unchecked Sendable {
                 let calculation = try ClaimedCalculation(json)
                 let workspace = try Workspace(root: configuration.workRoot, cluster: cluster, calculation: calculation)
                 guard let engine = engines[calculation.engine] else {
-                    let runner = CalculationRunner(calculation: calculation, engine: CommandEngine(shell: configuration.shellPath), workspace: workspace,
+                    let runner = CalculationRunner(calculation: calculation, claimJSON: json.serializedString(), engine: CommandEngine(shell: configuration.shellPath), workspace: workspace,
                                                    executor: executor, spool: spool, configuration: configuration, cancelled: { false }, log: log)
                     runner.event("this cluster has no \(calculation.engine) engine", level: "ERROR", state: .failed,
                                  reason: "engine \(calculation.engine) is not installed on this cluster's agent")
                     return
                 }
                 log("event=run calc=\(id) engine=\(engine.name) folder=\(workspace.calculationFolder.path)")
-                let runner = CalculationRunner(calculation: calculation, engine: engine, workspace: workspace, executor: executor, spool: spool,
+                let runner = CalculationRunner(calculation: calculation, claimJSON: json.serializedString(), engine: engine, workspace: workspace, executor: executor, spool: spool,
                                                configuration: configuration, cancelled: { [self] in lock.withLock { cancelRequested.contains(id) } }, log: log)
                 runner.run()
             } catch {
@@ -165,13 +182,15 @@ public final class Agent: @unchecked Sendable {
         }
         let url = URL(fileURLWithPath: folder)
         let exitCode = (try? String(contentsOf: url.appendingPathComponent("calcflow.exit"), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-        let (verdict, analyses) = engine.inspect(folder: url, exitCode: exitCode, step: nil, configuration: .object([:]))
+        let inspection = engine.inspect(folder: url, exitCode: exitCode, step: nil, configuration: .object([:]))
+        let verdict = inspection.verdict
         let verdictText: String
         switch verdict {
         case .converged: verdictText = "converged"
         case .notConverged: verdictText = "not_converged"
         case .failed: verdictText = "failed"
         }
-        return ["engine": .string(name), "folder": .string(folder), "verdict": .string(verdictText), "reason": JSON(verdict.reason), "analyses": .object(analyses)]
+        return ["engine": .string(name), "folder": .string(folder), "verdict": .string(verdictText), "reason": JSON(verdict.reason), "analyses": .object(inspection.analyses),
+                "code_version": JSON(inspection.printedVersion)]
     }
 }

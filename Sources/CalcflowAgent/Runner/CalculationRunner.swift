@@ -13,12 +13,15 @@ final class CalculationRunner {
     let spool: UpdateSpool
     let configuration: AgentConfiguration
     let log: (String) -> Void
+    /// The claim as the API gave it, kept in the folder so that a restarted agent can resume.
+    let claimJSON: String
     private let counter: EventCounter
     private let cancelled: () -> Bool
 
-    init(calculation: ClaimedCalculation, engine: any Engine, workspace: Workspace, executor: LocalExecutor, spool: UpdateSpool,
+    init(calculation: ClaimedCalculation, claimJSON: String, engine: any Engine, workspace: Workspace, executor: LocalExecutor, spool: UpdateSpool,
          configuration: AgentConfiguration, cancelled: @escaping () -> Bool, log: @escaping (String) -> Void) {
         self.calculation = calculation
+        self.claimJSON = claimJSON
         self.engine = engine
         self.workspace = workspace
         self.executor = executor
@@ -47,9 +50,17 @@ final class CalculationRunner {
         catch { log("event=spool_write_failed calc=\(calculation.id) error=\"\(error)\"") }
     }
 
+    /// Runs (or, after a restart, resumes) every step in order. A step whose reports are already in
+    /// the spool is skipped; one whose process still runs is waited for; nothing runs twice.
     func run() {
         let steps = calculation.steps
-        event("claimed by \(AgentConfiguration.version); \(steps.count) step(s) in \(workspace.calculationFolder.path)", progress: (0, steps.count))
+        let resuming = FileManager.default.fileExists(atPath: workspace.calculationFolder.appendingPathComponent("calcflow.claim.json").path)
+        if resuming {
+            event("resumed by \(AgentConfiguration.version) after a restart")
+        } else {
+            try? Data(claimJSON.utf8).write(to: workspace.calculationFolder.appendingPathComponent("calcflow.claim.json"))
+            event("claimed by \(AgentConfiguration.version); \(steps.count) step(s) in \(workspace.calculationFolder.path)", progress: (0, steps.count))
+        }
         for (index, step) in steps.enumerated() {
             if cancelled() { return finish(.cancelled, reason: "cancelled before step \(step.name)") }
             let verdict: Verdict
@@ -69,6 +80,27 @@ final class CalculationRunner {
 
     private func runStep(_ step: StepPlan.Step, index: Int, of total: Int) throws -> Verdict {
         let folder = try workspace.stepFolder(step.name)
+        let reported = folder.appendingPathComponent("calcflow.reported")
+        if let verdict = try? String(contentsOf: reported, encoding: .utf8) {
+            return verdict.hasPrefix("converged") ? .converged : .failed(verdict)
+        }
+        let exitCode: Int32
+        let started = Date()
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("calcflow.pid").path) {
+            // Started before a restart: wait for it instead of running it again.
+            guard let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) else {
+                return .failed("its process ended without an exit code while the agent was away")
+            }
+            exitCode = code
+        } else {
+            exitCode = try start(step, folder: folder, index: index, of: total)
+        }
+        let verdict = try report(step, folder: folder, exitCode: exitCode, started: started, index: index, of: total)
+        try? (verdict.isSuccess ? "converged" : verdict.reason ?? "failed").write(to: reported, atomically: true, encoding: .utf8)
+        return verdict
+    }
+
+    private func start(_ step: StepPlan.Step, folder: URL, index: Int, of total: Int) throws -> Int32 {
         if let source = step.copyFrom {
             let copied = try workspace.copy(globs: step.copy.isEmpty ? engine.defaultCopies : step.copy,
                                             from: try workspace.stepFolder(source), to: folder)
@@ -76,13 +108,17 @@ final class CalculationRunner {
         }
         let command = try engine.prepare(calculation, step: step, folder: folder, workspace: workspace)
         event("step \(step.name) started: \(([command.executable] + command.arguments).joined(separator: " "))", step: step.name, progress: (index, total))
-        let started = Date()
-        let exitCode = try executor.run(command, in: folder, calculationID: calculation.id)
-        let (verdict, analyses) = engine.inspect(folder: folder, exitCode: exitCode, step: step, configuration: calculation.configuration)
+        return try executor.run(command, in: folder, calculationID: calculation.id)
+    }
+
+    private func report(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) throws -> Verdict {
+        let inspection = engine.inspect(folder: folder, exitCode: exitCode, step: step, configuration: calculation.configuration)
+        let verdict = inspection.verdict
         for name in calculation.analyses {
-            if let data = analyses[name] { enqueue("PUT", "\(base)/analyses/\(name)", ["step": .string(step.name), "data": data]) }
+            if let data = inspection.analyses[name] { enqueue("PUT", "\(base)/analyses/\(name)", ["step": .string(step.name), "data": data]) }
         }
-        enqueue("PUT", "\(base)/analyses/provenance", ["step": .string(step.name), "data": provenance(folder: folder, exitCode: exitCode)])
+        enqueue("PUT", "\(base)/analyses/provenance", ["step": .string(step.name),
+                                                        "data": provenance(folder: folder, exitCode: exitCode, printedVersion: inspection.printedVersion)])
         var message = "step \(step.name) finished in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, exit code \(exitCode): \(verdict.isSuccess ? "converged" : verdict.reason ?? "")"
         if !(calculation.keepRaw || configuration.keepRaw) {
             let freed = try workspace.clean(folder, patterns: engine.largeOutputs)
@@ -93,7 +129,7 @@ final class CalculationRunner {
     }
 
     /// What reproduces the step: the code and its version, each input's SHA-256, the agent, the executor.
-    private func provenance(folder: URL, exitCode: Int32) -> JSON {
+    private func provenance(folder: URL, exitCode: Int32, printedVersion: String?) -> JSON {
         var inputs: [String: JSON] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !name.hasPrefix("calcflow.") && !name.hasSuffix(".txt") {
             let path = folder.appendingPathComponent(name).path
@@ -102,12 +138,13 @@ final class CalculationRunner {
                   let data = FileManager.default.contents(atPath: path), data.count < 64 << 20 else { continue }
             inputs[name] = .string(Hex.encode(SHA256.hash(Array(data))))
         }
-        return ["engine": .string(engine.name), "code_version": .string(engine.version()), "agent": .string(AgentConfiguration.version),
+        return ["engine": .string(engine.name), "code_version": .string(printedVersion ?? engine.version()), "agent": .string(AgentConfiguration.version),
                 "executor": .string(configuration.executor), "exit_code": .integer(Int64(exitCode)), "files_sha256": .object(inputs)]
     }
 
     private func finish(_ state: CalculationState, reason: String?) {
         event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
               state: state, reason: reason)
+        try? Data().write(to: workspace.calculationFolder.appendingPathComponent("calcflow.done"))
     }
 }
