@@ -85,10 +85,11 @@ final class AgentTests: StackTestCase {
         let provenance = try XCTUnwrap(analysis(id, "provenance"))
         XCTAssertTrue(provenance["code_version"]?.stringValue?.contains("6.5.1") == true)
         XCTAssertEqual(provenance["files_sha256"]?["structure.xyz"]?.stringValue?.count, 64)
-        // The raw output is deleted after extraction; the inputs stay.
+        // The large raw outputs are deleted after extraction; the inputs and the output text stay.
         let folder = try XCTUnwrap(FileManager.default.enumerator(atPath: workRoot)?.compactMap { $0 as? String }.first { $0.hasSuffix("\(id)-water-single-point/main") })
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(workRoot)/\(folder)/stdout.txt"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(workRoot)/\(folder)/xtbrestart"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(workRoot)/\(folder)/structure.xyz"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(workRoot)/\(folder)/stdout.txt"))
     }
 
     func testAFailedXTBOptimisationIsNotConvergedThoughXTBExitsZero() throws {
@@ -184,5 +185,42 @@ final class AgentTests: StackTestCase {
         XCTAssertEqual(try analysis(id, "exit_status")?["tail"], ["finished"])
         let runs = try XCTUnwrap(FileManager.default.enumerator(atPath: workRoot)?.compactMap { $0 as? String }.first { $0.hasSuffix("\(id)-outlives-its-agent/main/runs.log") })
         XCTAssertEqual(try String(contentsOfFile: "\(workRoot)/\(runs)", encoding: .utf8), "run\n")
+    }
+
+    static let siliconChain = """
+        &CONTROL
+          calculation = '{{calculation}}'
+          prefix = 'si'
+        /
+        &SYSTEM
+          ibrav = 2, celldm(1) = 10.2, nat = 2, ntyp = 1, ecutwfc = 18.0, nbnd = 8
+        /
+        &ELECTRONS
+        /
+        ATOMIC_SPECIES
+         Si 28.086 Si.pz-vbc.UPF
+        ATOMIC_POSITIONS alat
+         Si 0.00 0.00 0.00
+         Si 0.25 0.25 0.25
+        K_POINTS {{kpoints}}
+        """
+
+    func testAQuantumEspressoSCFThenBandsChainCopiesTheSaveFolder() throws {
+        let id = try submit(["name": "Si SCF then bands", "engine": "qe", "analyses": ["scf", "total_energy", "bands"],
+                             "configuration": ["input": .string(Self.siliconChain), "pseudopotentials": ["Si.pz-vbc.UPF"]],
+                             "steps": [
+                                ["name": "scf", "parameters": ["calculation": "scf", "kpoints": "automatic\n 4 4 4 1 1 1"]],
+                                ["name": "bands", "copy_from": "scf", "copy": ["out"],
+                                 "parameters": ["calculation": "bands", "kpoints": "tpiba_b\n 3\n 0.5 0.5 0.5 5\n 0.0 0.0 0.0 5\n 1.0 0.0 0.0 1"]],
+                             ]])
+        let calculation = try finished(id, seconds: 120)
+        XCTAssertEqual(calculation["state"], "succeeded", calculation.serializedString())
+        let results = try client.get("/api/v1/calculations/\(id)/analyses/bands", token: adminToken()).json["items"]?.arrayValue ?? []
+        let bands = try XCTUnwrap(results.first { $0["step"] == "bands" }?["data"])
+        XCTAssertEqual(bands["bands"]?.arrayValue?.count, 8, "nbnd bands")
+        XCTAssertEqual(bands["kpoints"]?.arrayValue?.count, 11, "5 + 5 + 1 points along the path")
+        let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+        XCTAssertTrue(events.contains { $0["message"]?.stringValue == "copied out from step scf" })
+        XCTAssertTrue(events.contains { $0["message"]?.stringValue?.contains("bytes of raw output deleted") == true })
     }
 }

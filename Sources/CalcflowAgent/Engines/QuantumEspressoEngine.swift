@@ -8,7 +8,7 @@ struct QuantumEspressoEngine: Engine {
     let executable: String
     let pseudoDirectory: String
     let name = "qe"
-    let largeOutputs = ["out", "*.wfc*", "*.mix*", "stdout.txt"]
+    let largeOutputs = ["out", "*.wfc*", "*.mix*"]
     let defaultCopies = ["out"]
     let analyses = [
         AnalysisDefinition(name: "scf", description: "SCF convergence: iterations and the energy of each (eV)"),
@@ -52,7 +52,9 @@ struct QuantumEspressoEngine: Engine {
 
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = QuantumEspressoOutputParser()
-        LineReader.forEachLine(in: folder.appendingPathComponent("stdout.txt").path) { parser.consume($0) }
+        for file in OutputFiles.candidates(in: folder, preferred: "stdout.txt", suffix: ".out") {
+            LineReader.forEachLine(in: folder.appendingPathComponent(file).path) { parser.consume($0) }
+        }
         let input = (try? String(contentsOf: folder.appendingPathComponent("pw.in"), encoding: .utf8)) ?? ""
         let bands = input.lowercased().contains("'bands'")
         return StepInspection(verdict: parser.verdict(exitCode: exitCode, bands: bands), analyses: parser.analyses,

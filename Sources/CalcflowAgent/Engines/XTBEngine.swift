@@ -6,7 +6,7 @@ import JSON
 struct XTBEngine: Engine {
     let executable: String
     let name = "xtb"
-    let largeOutputs = ["xtbrestart", "wbo", "charges", "xtbtopo.mol", "stdout.txt"]
+    let largeOutputs = ["xtbrestart", "wbo", "charges", "xtbtopo.mol"]
     let defaultCopies = ["xtbrestart"]
     let analyses = [
         AnalysisDefinition(name: "scf", description: "SCC convergence: iterations and the energy of each (eV)"),

@@ -23,6 +23,7 @@ public final class Agent: @unchecked Sendable {
         let all: [any Engine] = [
             XTBEngine(executable: configuration.xtbPath),
             QuantumEspressoEngine(executable: configuration.pwPath, pseudoDirectory: configuration.qePseudoDirectory),
+            SiestaEngine(executable: configuration.siestaPath, pseudoDirectory: configuration.siestaPseudoDirectory),
             CommandEngine(shell: configuration.shellPath),
         ]
         engines = Dictionary(uniqueKeysWithValues: all.filter(\.isAvailable).map { ($0.name, $0) })
@@ -175,12 +176,16 @@ public final class Agent: @unchecked Sendable {
         let engines: [any Engine] = [
             XTBEngine(executable: configuration?.xtbPath ?? "/usr/bin/xtb"),
             QuantumEspressoEngine(executable: configuration?.pwPath ?? "/usr/bin/pw.x", pseudoDirectory: configuration?.qePseudoDirectory ?? ""),
+            SiestaEngine(executable: "siesta", pseudoDirectory: ""),
             CommandEngine(shell: "/bin/sh"),
         ]
         guard let engine = engines.first(where: { $0.name == name }) else {
             throw EngineError(message: "unknown engine \(name); known: \(engines.map(\.name).joined(separator: ", "))")
         }
-        let url = URL(fileURLWithPath: folder)
+        // A file names its folder: inspect reads the outputs it finds there.
+        var isDirectory: ObjCBool = false
+        FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
+        let url = isDirectory.boolValue ? URL(fileURLWithPath: folder) : URL(fileURLWithPath: folder).deletingLastPathComponent()
         let exitCode = (try? String(contentsOf: url.appendingPathComponent("calcflow.exit"), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
         let inspection = engine.inspect(folder: url, exitCode: exitCode, step: nil, configuration: .object([:]))
         let verdict = inspection.verdict

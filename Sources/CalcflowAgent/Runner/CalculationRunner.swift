@@ -119,11 +119,7 @@ final class CalculationRunner {
         }
         enqueue("PUT", "\(base)/analyses/provenance", ["step": .string(step.name),
                                                         "data": provenance(folder: folder, exitCode: exitCode, printedVersion: inspection.printedVersion)])
-        var message = "step \(step.name) finished in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, exit code \(exitCode): \(verdict.isSuccess ? "converged" : verdict.reason ?? "")"
-        if !(calculation.keepRaw || configuration.keepRaw) {
-            let freed = try workspace.clean(folder, patterns: engine.largeOutputs)
-            message += "; \(freed) bytes of raw output deleted"
-        }
+        let message = "step \(step.name) finished in \(String(format: "%.2f", Date().timeIntervalSince(started))) s, exit code \(exitCode): \(verdict.isSuccess ? "converged" : verdict.reason ?? "")"
         event(message, level: verdict.isSuccess ? "INFO" : "ERROR", step: step.name, progress: (index + 1, total))
         return verdict
     }
@@ -143,6 +139,15 @@ final class CalculationRunner {
     }
 
     private func finish(_ state: CalculationState, reason: String?) {
+        // Raw outputs go only now: a later step may have needed them (a SIESTA .DM, QE's save folder).
+        if !(calculation.keepRaw || configuration.keepRaw) {
+            var freed: Int64 = 0
+            for step in calculation.steps {
+                let folder = workspace.calculationFolder.appendingPathComponent(step.name)
+                freed += (try? workspace.clean(folder, patterns: engine.largeOutputs)) ?? 0
+            }
+            event("\(freed) bytes of raw output deleted (keep_raw keeps them)")
+        }
         event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
               state: state, reason: reason)
         try? Data().write(to: workspace.calculationFolder.appendingPathComponent("calcflow.done"))

@@ -14,12 +14,37 @@ public struct QuantumEspressoOutputParser: Sendable {
     public private(set) var version: String?
     public private(set) var wallSeconds: Double?
     public private(set) var errorMessage: String?
+    /// The band energies printed per k-point (eV), the last set printed.
+    public private(set) var kpoints: [[Double]] = []
+    public private(set) var bandEnergies: [[Double]] = []
     private var inErrorBlock = false
+    private var readingBands = false
 
     public init() {}
 
     public mutating func consume(_ line: Substring) {
         let trimmed = line.drop(while: { $0 == " " })
+        if trimmed.hasPrefix("End of self-consistent calculation") || trimmed.hasPrefix("End of band structure calculation") {
+            kpoints = []
+            bandEnergies = []
+        }
+        if trimmed.hasPrefix("k =") && trimmed.contains("bands (ev)") {
+            // `k = 0.0000 0.0000 0.0000 (   65 PWs)   bands (ev):`, the energies on the lines after it.
+            let coordinates = trimmed.dropFirst(3).prefix { $0 != "(" }
+            kpoints.append(Self.numbers(coordinates))
+            bandEnergies.append([])
+            readingBands = true
+            return
+        }
+        if readingBands {
+            if trimmed.isEmpty { if !(bandEnergies.last ?? []).isEmpty { readingBands = false }; return }
+            let values = Self.numbers(trimmed)
+            if !values.isEmpty && values.count == trimmed.split(separator: " ").count {
+                bandEnergies[bandEnergies.count - 1] += values
+                return
+            }
+            readingBands = false
+        }
         if trimmed.hasPrefix("!") && trimmed.contains("total energy") {
             totalEnergyRydberg = Self.number(after: "=", in: trimmed)
         } else if trimmed.hasPrefix("total energy") && trimmed.contains("=") && trimmed.hasSuffix("Ry") {
@@ -48,6 +73,22 @@ public struct QuantumEspressoOutputParser: Sendable {
         } else if inErrorBlock && trimmed.hasPrefix("Error in routine") {
             errorMessage = String(trimmed)
         }
+    }
+
+    /// The numbers in a line; Fortran runs them together (`-5.7290-10.1`), so signs split them too.
+    static func numbers(_ text: Substring) -> [Double] {
+        var values: [Double] = []
+        var current = ""
+        for character in text {
+            if character == " " || (character == "-" && !current.isEmpty && current.last != "E" && current.last != "e") {
+                if let value = Double(current) { values.append(value) }
+                current = character == "-" ? "-" : ""
+            } else {
+                current.append(character)
+            }
+        }
+        if let value = Double(current) { values.append(value) }
+        return values
     }
 
     static func number(after separator: Character, in line: Substring) -> Double? {
@@ -82,6 +123,12 @@ public struct QuantumEspressoOutputParser: Sendable {
         if let fermiEnergy { result["fermi_energy"] = ["value": .number(fermiEnergy), "unit": "eV"] }
         else if let highestOccupied { result["fermi_energy"] = ["value": .number(highestOccupied), "unit": "eV", "kind": "highest occupied level"] }
         if let wallSeconds { result["timing"] = ["wall_seconds": .number(wallSeconds)] }
+        if !bandEnergies.isEmpty, let bandCount = bandEnergies.map(\.count).min(), bandCount > 0 {
+            // One list per band across the k-points, as SIESTA's bands are reported.
+            let bands = (0..<bandCount).map { band in JSON.array(bandEnergies.map { .number($0[band]) }) }
+            result["bands"] = ["unit": "eV", "kpoints": .array(kpoints.map { .array($0.map(JSON.number)) }), "bands": .array(bands),
+                               "fermi_energy": JSON(fermiEnergy ?? highestOccupied)]
+        }
         return result
     }
 }
