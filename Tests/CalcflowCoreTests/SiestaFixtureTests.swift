@@ -23,8 +23,8 @@ final class SiestaFixtureTests: XCTestCase {
         XCTAssertEqual(parser.verdict(exitCode: 0), .converged)
         XCTAssertEqual(parser.totalEnergy, -212.765570)
         XCTAssertEqual(parser.fermiEnergy, -3.575785)
-        XCTAssertEqual(parser.cycles.last?.count, 5)
-        XCTAssertEqual(parser.cycles.last?.last, -212.765570)
+        XCTAssertEqual(parser.lastCycle.count, 5)
+        XCTAssertEqual(parser.lastCycle.last, -212.765570)
         XCTAssertEqual(parser.version, "MaX-1.0-3")
         XCTAssertEqual(parser.wallSeconds, 3.185)
         XCTAssertEqual(parser.relaxedCoordinates.count, 2)
@@ -36,14 +36,14 @@ final class SiestaFixtureTests: XCTestCase {
         let parser = try parse("aiida_siesta_plugin/no_scf_conv/aiida.out")
         XCTAssertEqual(parser.verdict(exitCode: 0), .notConverged("the SCF did not converge (SCF_NOT_CONV)"))
         XCTAssertNil(parser.totalEnergy)
-        XCTAssertEqual(parser.cycles.last?.count, 3)
+        XCTAssertEqual(parser.lastCycle.count, 3)
         XCTAssertEqual(parser.analyses["scf"]?["converged"], false)
     }
 
     func testANonConvergedRelaxation() throws {
         let parser = try parse("aiida_siesta_plugin/no_geom_conv/aiida.out")
         XCTAssertEqual(parser.verdict(exitCode: 0), .notConverged("the geometry relaxation did not converge (GEOM_NOT_CONV)"))
-        XCTAssertGreaterThan(parser.cycles.count, 1, "one SCF per geometry step")
+        XCTAssertGreaterThan(parser.geometrySteps, 1, "one SCF per geometry step")
         XCTAssertFalse(parser.forces.isEmpty)
     }
 
@@ -71,7 +71,7 @@ final class SiestaFixtureTests: XCTestCase {
         XCTAssertEqual(parser.verdict(exitCode: 0), .converged)
         XCTAssertEqual(parser.totalEnergy, -950.957882)
         XCTAssertEqual(parser.fermiEnergy, -5.542553)
-        XCTAssertEqual(parser.cycles.last?.count, 12)
+        XCTAssertEqual(parser.lastCycle.count, 12)
         XCTAssertEqual(parser.version, "5.1-MaX-22-g14d40d4d4")
     }
 }

@@ -11,7 +11,7 @@ BIN_DIR="${CALCFLOW_BIN_DIR:-$REPO/.build/release}"
 
 DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev libargon2-dev libssl-dev
     pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk
-    xtb quantum-espresso quantum-espresso-data)
+    xtb quantum-espresso quantum-espresso-data time)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
 TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip)
 TEST_PYTHON_PACKAGES=(playwright aiosmtpd)

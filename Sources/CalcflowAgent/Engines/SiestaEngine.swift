@@ -51,7 +51,7 @@ struct SiestaEngine: Engine {
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = SiestaOutputParser()
         for file in OutputFiles.candidates(in: folder, preferred: "stdout.txt", suffix: ".out") + ["MESSAGES"] {
-            LineReader.forEachLine(in: folder.appendingPathComponent(file).path) { parser.consume($0) }
+            LineReader.forEachLineOfBytes(in: folder.appendingPathComponent(file).path, wants: { parser.wants(firstByte: $0) }) { parser.consume(bytes: $0) }
         }
         var analyses = parser.analyses
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []

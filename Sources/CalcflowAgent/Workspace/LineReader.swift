@@ -1,24 +1,39 @@
 import Foundation
 
 /// Reads a file line by line in fixed-size chunks: constant memory whatever the file's size, and
-/// bytes that are not UTF-8 become U+FFFD instead of stopping the read.
+/// bytes that are not UTF-8 become U+FFFD instead of stopping the read. `wants` sees each line's
+/// first non-blank byte first: a line it refuses is never handed out, which is most of a long output.
 enum LineReader {
-    static func forEachLine(in path: String, chunkSize: Int = 1 << 20, _ body: (Substring) -> Void) {
+    /// Each wanted line's bytes, without its newline.
+    static func forEachLineOfBytes(in path: String, chunkSize: Int = 4 << 20, wants: (UInt8) -> Bool = { _ in true },
+                                   _ body: (ArraySlice<UInt8>) -> Void) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }
         defer { try? handle.close() }
-        var pending: [UInt8] = []
-        while let chunk = try? handle.read(upToCount: chunkSize), !chunk.isEmpty {
-            chunk.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
-                var start = 0
-                for index in 0..<bytes.count where bytes[index] == UInt8(ascii: "\n") {
-                    pending.append(contentsOf: bytes[start..<index])
-                    body(Substring(String(decoding: pending, as: UTF8.self)))
-                    pending.removeAll(keepingCapacity: true)
-                    start = index + 1
-                }
-                pending.append(contentsOf: bytes[start..<bytes.count])
-            }
+        var carry: [UInt8] = []
+        func deliver(_ line: ArraySlice<UInt8>) {
+            guard let first = line.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }), wants(line[first]) else { return }
+            body(line)
         }
-        if !pending.isEmpty { body(Substring(String(decoding: pending, as: UTF8.self))) }
+        while let data = try? handle.read(upToCount: chunkSize), !data.isEmpty {
+            let chunk = [UInt8](data)
+            var start = 0
+            while let newline = chunk[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                if carry.isEmpty {
+                    deliver(chunk[start..<newline])
+                } else {
+                    carry.append(contentsOf: chunk[start..<newline])
+                    deliver(carry[...])
+                    carry.removeAll(keepingCapacity: true)
+                }
+                start = newline + 1
+            }
+            carry.append(contentsOf: chunk[start...])
+        }
+        if !carry.isEmpty { deliver(carry[...]) }
+    }
+
+    /// Each wanted line as text.
+    static func forEachLine(in path: String, wants: (UInt8) -> Bool = { _ in true }, _ body: (Substring) -> Void) {
+        forEachLineOfBytes(in: path, wants: wants) { body(Substring(String(decoding: $0, as: UTF8.self))) }
     }
 }

@@ -3,8 +3,11 @@ import JSON
 /// Reads SIESTA's output (and its MESSAGES file) line by line: the SCF table of every geometry
 /// step, the final energies, forces, relaxed coordinates, and the failure markers.
 public struct SiestaOutputParser: Sendable {
-    /// E_KS per SCF iteration, one list per geometry step.
-    public private(set) var cycles: [[Double]] = []
+    /// E_KS per SCF iteration of the last geometry step (its last `maximumIterations`), and how many
+    /// geometry steps there were: memory stays bounded however long the output.
+    public private(set) var lastCycle: [Double] = []
+    public private(set) var geometrySteps = 0
+    static let maximumIterations = 10_000
     public private(set) var totalEnergy: Double?
     public private(set) var fermiEnergy: Double?
     public private(set) var lastIterationFermi: Double?
@@ -24,66 +27,150 @@ public struct SiestaOutputParser: Sendable {
 
     public init() {}
 
+    /// Whether a line can matter, from its first non-blank byte: most of a long output is skipped
+    /// without being decoded. Inside a forces or coordinates block every line matters.
+    public func wants(firstByte byte: UInt8) -> Bool {
+        if section != .none { return true }
+        switch byte {
+        case UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "t"), UInt8(ascii: "V"),
+             UInt8(ascii: "J"), UInt8(ascii: "F"), UInt8(ascii: "A"), UInt8(ascii: "G"), UInt8(ascii: "I"):
+            return true
+        default:
+            return false
+        }
+    }
+
     public mutating func consume(_ line: Substring) {
-        let trimmed = line.drop(while: { $0 == " " })
+        consume(bytes: ArraySlice(line.utf8))
+    }
+
+    /// The same on a line's bytes, as the agent reads them: no string is made for a line that does
+    /// not matter, and the SCF table's fields are read in place.
+    public mutating func consume(bytes line: ArraySlice<UInt8>) {
+        let bytes = line.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
         switch section {
         case .forces:
-            let fields = trimmed.split(separator: " ")
-            if fields.count == 4, Int(fields[0]) != nil {
-                forces.append(fields.dropFirst().compactMap { Double($0) })
+            let fields = Self.fields(bytes)
+            if fields.count == 4, Int(Self.text(fields[0])) != nil {
+                forces.append(fields.dropFirst().compactMap { Double(Self.text($0)) })
                 return
             }
-            if trimmed.hasPrefix("----") || trimmed.hasPrefix("Tot") || trimmed.hasPrefix("Max") || trimmed.hasPrefix("Res") { return }
+            if Self.starts(bytes, Marker.dashes) || Self.starts(bytes, Marker.tot) || Self.starts(bytes, Marker.max) || Self.starts(bytes, Marker.res) { return }
             section = .none
         case .coordinates:
-            let fields = trimmed.split(separator: " ")
-            if fields.count >= 6, let x = Double(fields[0]), let y = Double(fields[1]), let z = Double(fields[2]) {
-                relaxedCoordinates.append(["element": .string(String(fields[5])), "x": .number(x), "y": .number(y), "z": .number(z)])
+            let fields = Self.fields(bytes)
+            if fields.count >= 6, let x = Double(Self.text(fields[0])), let y = Double(Self.text(fields[1])), let z = Double(Self.text(fields[2])) {
+                relaxedCoordinates.append(["element": .string(Self.text(fields[5])), "x": .number(x), "y": .number(y), "z": .number(z)])
                 return
             }
             section = .none
         case .none:
             break
         }
-        if trimmed.hasPrefix("scf:") {
-            let fields = trimmed.split(separator: " ")
-            if fields.count >= 7, let energy = Double(fields[3]) {
-                if expectingNewCycle { cycles.append([]); expectingNewCycle = false }
-                cycles[cycles.count - 1].append(energy)
-                lastIterationFermi = Double(fields[6])
+        if Self.starts(bytes, Marker.scf) {
+            // The SCF table is most of a long output: its two fields are read in place.
+            if let energyField = Self.field(3, of: bytes), let energy = Double(Self.text(energyField)) {
+                if expectingNewCycle {
+                    lastCycle.removeAll(keepingCapacity: true)
+                    geometrySteps += 1
+                    expectingNewCycle = false
+                }
+                if lastCycle.count == Self.maximumIterations { lastCycle.removeFirst(Self.maximumIterations / 2) }
+                lastCycle.append(energy)
+                lastIterationFermi = Self.field(6, of: bytes).flatMap { Double(Self.text($0)) }
             }
-        } else if trimmed.hasPrefix("iscf") {
+        } else if Self.starts(bytes, Marker.iscf) {
             expectingNewCycle = true
-        } else if trimmed.hasPrefix("SCF cycle converged") {
+        } else if Self.starts(bytes, Marker.converged) {
             scfConverged = true
-        } else if trimmed.hasPrefix("siesta: Atomic forces") {
+        } else if Self.starts(bytes, Marker.forces) {
             forces = []
             section = .forces
-        } else if trimmed.hasPrefix("outcoor: Relaxed atomic coordinates") {
+        } else if Self.starts(bytes, Marker.coordinates) {
             relaxedCoordinates = []
             section = .coordinates
-        } else if trimmed.hasPrefix("siesta:") && trimmed.contains("Total =") {
-            totalEnergy = Self.number(afterEquals: trimmed)
-        } else if trimmed.hasPrefix("siesta:") && trimmed.contains("Fermi =") {
-            fermiEnergy = Self.number(afterEquals: trimmed)
-        } else if trimmed.contains("SCF_NOT_CONV") {
+        } else if Self.starts(bytes, Marker.siesta) && Self.contains(bytes, Marker.total) {
+            totalEnergy = Self.number(afterEquals: bytes)
+        } else if Self.starts(bytes, Marker.siesta) && Self.contains(bytes, Marker.fermi) {
+            fermiEnergy = Self.number(afterEquals: bytes)
+        } else if Self.contains(bytes, Marker.scfNotConverged) {
             scfNotConverged = true
-        } else if trimmed.contains("GEOM_NOT_CONV") {
+        } else if Self.contains(bytes, Marker.geometryNotConverged) {
             geometryNotConverged = true
-        } else if trimmed.contains("ABNORMAL_TERMINATION") {
+        } else if Self.contains(bytes, Marker.abnormal) {
             abnormal = true
-        } else if trimmed.contains("Job completed") {
+        } else if Self.contains(bytes, Marker.completed) {
             jobCompleted = true
-        } else if version == nil && (trimmed.hasPrefix("Siesta Version") || trimmed.hasPrefix("Version ")) {
-            version = trimmed.split(separator: ":", maxSplits: 1).last.map { $0.drop(while: { $0 == " " }) }.map(String.init)
-        } else if trimmed.hasPrefix("timer: Elapsed wall time (sec)") {
-            wallSeconds = Self.number(afterEquals: trimmed)
+        } else if version == nil && (Self.starts(bytes, Marker.siestaVersion) || Self.starts(bytes, Marker.version)) {
+            if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+                version = Self.text(bytes[(colon + 1)...].drop(while: { $0 == UInt8(ascii: " ") }))
+            }
+        } else if Self.starts(bytes, Marker.wallTime) {
+            wallSeconds = Self.number(afterEquals: bytes)
         }
     }
 
-    static func number(afterEquals line: Substring) -> Double? {
-        guard let index = line.firstIndex(of: "=") else { return nil }
-        return line[line.index(after: index)...].split(separator: " ").compactMap { Double($0) }.first
+    static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    static func starts(_ bytes: ArraySlice<UInt8>, _ prefix: [UInt8]) -> Bool {
+        bytes.count >= prefix.count && bytes.prefix(prefix.count).elementsEqual(prefix)
+    }
+
+    static func fields(_ bytes: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        bytes.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+    }
+
+    /// The `index`th blank-separated field (0 first), found without splitting the line.
+    static func field(_ index: Int, of bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        var position = bytes.startIndex
+        var current = 0
+        while position < bytes.endIndex {
+            while position < bytes.endIndex && bytes[position] == UInt8(ascii: " ") { position += 1 }
+            guard position < bytes.endIndex else { return nil }
+            var end = position
+            while end < bytes.endIndex && bytes[end] != UInt8(ascii: " ") { end += 1 }
+            if current == index { return bytes[position..<end] }
+            current += 1
+            position = end
+        }
+        return nil
+    }
+
+    static func number(afterEquals bytes: ArraySlice<UInt8>) -> Double? {
+        guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return nil }
+        return field(0, of: bytes[(equals + 1)...]).flatMap { Double(text($0)) }
+    }
+
+    static func contains(_ bytes: ArraySlice<UInt8>, _ pattern: [UInt8]) -> Bool {
+        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
+        var index = bytes.startIndex
+        while let found = bytes[index...].firstIndex(of: first) {
+            if bytes[found...].starts(with: pattern) { return true }
+            index = found + 1
+        }
+        return false
+    }
+
+    private enum Marker {
+        static let scf = Array("scf:".utf8)
+        static let iscf = Array("iscf".utf8)
+        static let converged = Array("SCF cycle converged".utf8)
+        static let forces = Array("siesta: Atomic forces".utf8)
+        static let coordinates = Array("outcoor: Relaxed atomic coordinates".utf8)
+        static let siesta = Array("siesta:".utf8)
+        static let siestaVersion = Array("Siesta Version".utf8)
+        static let version = Array("Version ".utf8)
+        static let wallTime = Array("timer: Elapsed wall time (sec)".utf8)
+        static let dashes = Array("----".utf8)
+        static let tot = Array("Tot".utf8)
+        static let max = Array("Max".utf8)
+        static let res = Array("Res".utf8)
+        static let total = Array("Total =".utf8)
+        static let fermi = Array("Fermi =".utf8)
+        static let scfNotConverged = Array("SCF_NOT_CONV".utf8)
+        static let geometryNotConverged = Array("GEOM_NOT_CONV".utf8)
+        static let abnormal = Array("ABNORMAL_TERMINATION".utf8)
+        static let completed = Array("Job completed".utf8)
     }
 
     public func verdict(exitCode: Int32) -> Verdict {
@@ -96,10 +183,9 @@ public struct SiestaOutputParser: Sendable {
     }
 
     public var analyses: [String: JSON] {
-        let last = cycles.last ?? []
         var result: [String: JSON] = [
-            "scf": ["converged": .bool(scfConverged && !scfNotConverged), "iterations": .integer(Int64(last.count)),
-                    "energies": .array(last.map(JSON.number)), "geometry_steps": .integer(Int64(cycles.count)), "unit": "eV"],
+            "scf": ["converged": .bool(scfConverged && !scfNotConverged), "iterations": .integer(Int64(lastCycle.count)),
+                    "energies": .array(lastCycle.map(JSON.number)), "geometry_steps": .integer(Int64(geometrySteps)), "unit": "eV"],
         ]
         if let totalEnergy { result["total_energy"] = ["value": .number(totalEnergy), "unit": "eV"] }
         if let fermi = fermiEnergy ?? (scfConverged ? lastIterationFermi : nil) { result["fermi_energy"] = ["value": .number(fermi), "unit": "eV"] }
