@@ -5,8 +5,24 @@ import XCTest
 
 /// Real SIESTA outputs from ../shared/fixtures/siesta (provenance and licences there).
 final class SiestaFixtureTests: XCTestCase {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/fixtures/siesta")
+    /// `shared/` lies beside the repository (CALCFLOW_FIXTURES may point elsewhere).
+    static let fixtures: URL = {
+        if let folder = ProcessInfo.processInfo.environment["CALCFLOW_FIXTURES"] { return URL(fileURLWithPath: folder).appendingPathComponent("siesta") }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/fixtures/siesta")
+    }()
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        guard FileManager.default.fileExists(atPath: Self.fixtures.path) else {
+            throw FixturesMissing(message: "no SIESTA fixtures at \(Self.fixtures.path): shared/ must lie beside the repository, or set CALCFLOW_FIXTURES")
+        }
+    }
+
+    struct FixturesMissing: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
 
     func parse(_ path: String, messages: Bool = true) throws -> SiestaOutputParser {
         var parser = SiestaOutputParser()

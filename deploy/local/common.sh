@@ -13,7 +13,7 @@ DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev 
     pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk
     xtb quantum-espresso quantum-espresso-data time)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
-TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip)
+TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip slurm-wlm munge)
 TEST_PYTHON_PACKAGES=(playwright aiosmtpd)
 
 log() { printf 'calcflow: %s\n' "$*" >&2; }
@@ -158,4 +158,60 @@ start_mariadb() {
         tries=$((tries + 1)); [ $tries -gt 300 ] && die "MariaDB did not start; see $state/logs/mariadb.log"
         sleep 0.1
     done
+}
+
+# A single-node Slurm under $1 (slurm-wlm and munge), for the Slurm executor's tests: munged as the
+# munge user, slurmctld and slurmd as root, everything else in the private folder. Prints SLURM_CONF.
+start_slurm() {
+    local dir="$1" conf="$1/slurm.conf"
+    mkdir -p "$dir/state" "$dir/spool" "$dir/log" /run/munge
+    chown munge:munge /run/munge
+    [ -s /etc/munge/munge.key ] || { mungekey --create >/dev/null 2>&1 || create-munge-key -f >/dev/null 2>&1; }
+    if ! pgrep -x munged >/dev/null; then
+        (without_inherited_fds runuser -u munge -- /usr/sbin/munged --force) || die "munged did not start"
+    fi
+    local cpus; cpus=$(nproc)
+    cat > "$conf" <<SLURM
+ClusterName=calcflow-test
+SlurmctldHost=localhost
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$dir/log/jobcomp.txt
+MailProg=/bin/true
+MinJobAge=300
+StateSaveLocation=$dir/state
+SlurmdSpoolDir=$dir/spool
+SlurmctldPidFile=$dir/slurmctld.pid
+SlurmdPidFile=$dir/slurmd.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmdLogFile=$dir/log/slurmd.log
+SlurmctldPort=$(( ${2:-16817} ))
+SlurmdPort=$(( ${2:-16817} + 1 ))
+NodeName=localhost CPUs=$cpus RealMemory=2000
+PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
+SLURM
+    SLURM_CONF="$conf" without_inherited_fds /usr/sbin/slurmctld -D -f "$conf" >>"$dir/log/slurmctld.out" 2>&1 &
+    echo $! > "$dir/slurmctld.run.pid"
+    SLURM_CONF="$conf" without_inherited_fds /usr/sbin/slurmd -D -N localhost -f "$conf" >>"$dir/log/slurmd.out" 2>&1 &
+    echo $! > "$dir/slurmd.run.pid"
+    local tries=0
+    until SLURM_CONF="$conf" sinfo -h -o '%T' 2>/dev/null | grep -qE '^idle'; do
+        tries=$((tries + 1)); [ $tries -gt 100 ] && die "Slurm did not come up; see $dir/log"
+        sleep 0.2
+    done
+    echo "$conf"
+}
+
+stop_slurm() {
+    stop_pid "$1/slurmd.run.pid" slurmd
+    stop_pid "$1/slurmctld.run.pid" slurmctld
 }

@@ -10,6 +10,11 @@ public struct AgentConfiguration: Sendable {
     public var workRoot: String
     public var spoolDirectory: String
     public var executor: String
+    public var slurmPartition: String?
+    public var slurmAccount: String?
+    /// More `#SBATCH` lines, e.g. `--time=02:00:00 --mem=4G`.
+    public var slurmOptions: [String]
+    public var slurmBinDirectory: String
     public var heartbeatSeconds: Int
     public var claimSeconds: Int
     public var maxParallel: Int
@@ -35,8 +40,15 @@ public struct AgentConfiguration: Sendable {
         workRoot = file.string("work_root", default: "/var/lib/calcflow/work")
         spoolDirectory = file.string("spool_dir", default: workRoot + "/.spool")
         executor = file.string("executor", default: "local")
-        guard executor == "local" else {
-            throw ConfigurationFile.Problem(message: "executor '\(executor)' is not available in this version; use local")
+        guard executor == "local" || executor == "slurm" else {
+            throw ConfigurationFile.Problem(message: "executor must be local or slurm, not '\(executor)'")
+        }
+        slurmPartition = file.string("slurm_partition")
+        slurmAccount = file.string("slurm_account")
+        slurmOptions = file.string("slurm_options").map { $0.split(separator: " ").map(String.init) } ?? []
+        slurmBinDirectory = file.string("slurm_bin_dir", default: "/usr/bin")
+        if executor == "slurm" && !FileManager.default.isExecutableFile(atPath: slurmBinDirectory + "/sbatch") {
+            throw ConfigurationFile.Problem(message: "executor is slurm but \(slurmBinDirectory)/sbatch is not there; set slurm_bin_dir")
         }
         heartbeatSeconds = try file.integer("heartbeat_interval", default: 30, range: 1...3_600)
         claimSeconds = try file.integer("claim_interval", default: 5, range: 1...3_600)

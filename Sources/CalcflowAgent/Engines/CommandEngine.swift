@@ -12,14 +12,14 @@ struct CommandEngine: Engine {
     var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: shell) }
     func version() -> String { shell }
 
-    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command {
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> ExecutorCommand {
         guard let script = calculation.configuration["script"]?.stringValue else { throw EngineError(message: "command needs configuration.script") }
         try workspace.write(TemplateText.render(script, parameters: step.parameters), to: "script.sh", in: folder)
         for (name, content) in calculation.configuration["files"]?.objectValue ?? [:] {
             guard !name.contains("/") else { throw EngineError(message: "file names may not contain '/': \(name)") }
             try workspace.write(content.stringValue ?? "", to: name, in: folder)
         }
-        return LocalExecutor.Command(executable: shell, arguments: ["script.sh"])
+        return ExecutorCommand(executable: shell, arguments: ["script.sh"])
     }
 
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {

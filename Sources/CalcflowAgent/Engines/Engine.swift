@@ -16,7 +16,7 @@ protocol Engine: Sendable {
     var isAvailable: Bool { get }
     func version() -> String
     /// Writes the step's inputs into `folder` and returns what to run there.
-    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> ExecutorCommand
     /// The verdict and the extracted analyses of a finished step.
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection
 }

@@ -22,7 +22,7 @@ struct QuantumEspressoEngine: Engine {
 
     func version() -> String { "pw.x (Quantum ESPRESSO)" }
 
-    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command {
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> ExecutorCommand {
         guard let template = calculation.configuration["input"]?.stringValue else { throw EngineError(message: "qe needs configuration.input") }
         for name in (calculation.configuration["pseudopotentials"]?.arrayValue ?? []).compactMap(\.stringValue) {
             guard FileManager.default.fileExists(atPath: "\(pseudoDirectory)/\(name)") else {
@@ -32,7 +32,7 @@ struct QuantumEspressoEngine: Engine {
         let input = Self.withPaths(TemplateText.render(template, parameters: step.parameters), pseudoDirectory: pseudoDirectory)
         try workspace.write(input, to: "pw.in", in: folder)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
-        return LocalExecutor.Command(executable: executable, arguments: ["-in", "pw.in"])
+        return ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"])
     }
 
     /// Sets `outdir` and `pseudo_dir` in &CONTROL, replacing whatever the template said.

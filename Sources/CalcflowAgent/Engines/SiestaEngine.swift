@@ -23,7 +23,7 @@ struct SiestaEngine: Engine {
     var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable) }
     func version() -> String { "siesta" }
 
-    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command {
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> ExecutorCommand {
         guard let template = calculation.configuration["fdf"]?.stringValue else { throw EngineError(message: "siesta needs configuration.fdf") }
         try workspace.write(Self.fdf(template, parameters: step.parameters), to: "input.fdf", in: folder)
         for name in (calculation.configuration["pseudopotentials"]?.arrayValue ?? []).compactMap(\.stringValue) {
@@ -34,7 +34,7 @@ struct SiestaEngine: Engine {
             let target = try workspace.inside(folder.appendingPathComponent(name))
             if !FileManager.default.fileExists(atPath: target.path) { try FileManager.default.copyItem(at: source, to: target) }
         }
-        return LocalExecutor.Command(executable: executable, arguments: [], stdinFile: "input.fdf")
+        return ExecutorCommand(executable: executable, arguments: [], stdinFile: "input.fdf")
     }
 
     /// `{{name}}` replaced by parameters; the parameters the template does not mention appended as `name value`.

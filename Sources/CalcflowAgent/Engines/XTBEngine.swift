@@ -21,7 +21,7 @@ struct XTBEngine: Engine {
         ProcessOutput.firstLine(executable, ["--version"], containing: "xtb version") ?? "xtb"
     }
 
-    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> LocalExecutor.Command {
+    func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> ExecutorCommand {
         let configuration = calculation.configuration
         guard let structure = configuration["structure"]?["text"]?.stringValue ?? calculation.moleculeStructure else {
             throw EngineError(message: "xtb needs configuration.structure or the calculation's molecule")
@@ -42,7 +42,7 @@ struct XTBEngine: Engine {
             arguments.append("--opt")
             if let cycles = parameters["cycles"]?.integerValue { arguments += ["--cycles", String(cycles)] }
         }
-        return LocalExecutor.Command(executable: executable, arguments: arguments)
+        return ExecutorCommand(executable: executable, arguments: arguments)
     }
 
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {

@@ -2,26 +2,21 @@ import Foundation
 
 /// Runs a step's command on this machine in a process group of its own, stdout and stderr to files
 /// in the step's folder. Cancelling kills the whole group (an engine's MPI children included).
-final class LocalExecutor: @unchecked Sendable {
-    struct Command {
-        var executable: String
-        var arguments: [String]
-        var stdinFile: String?
-        var environment: [String: String] = [:]
-    }
+final class LocalExecutor: Executor, @unchecked Sendable {
+    let name = "local"
 
     private let lock = NSLock()
     private var running: [Int64: Process] = [:]
 
     /// Runs to the end and returns the exit code; `-1` when it could not start.
-    func run(_ command: Command, in folder: URL, calculationID: Int64) throws -> Int32 {
+    func run(_ command: ExecutorCommand, in folder: URL, calculationID: Int64, report: (String) -> Void) throws -> Int32 {
         let process = Process()
         // Foundation starts the child as the leader of a process group of its own (pgid = pid), so
         // the step and everything it starts can be signalled as one group. A small shell around the
         // command writes its exit code into the step's folder itself: an agent killed meanwhile finds
         // it there when it comes back.
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", Self.wrapper, command.executable] + command.arguments
+        process.arguments = ["-c", ExitCodeFile.wrapper, command.executable] + command.arguments
         process.currentDirectoryURL = folder
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
         environment["OMP_NUM_THREADS"] = environment["OMP_NUM_THREADS"] ?? "1"
@@ -42,25 +37,18 @@ final class LocalExecutor: @unchecked Sendable {
         lock.lock(); running[calculationID] = process; lock.unlock()
         process.waitUntilExit()
         lock.lock(); running[calculationID] = nil; lock.unlock()
-        return Self.recordedExitCode(in: folder) ?? process.terminationStatus
-    }
-
-    static let wrapper = "\"$0\" \"$@\"; code=$?; echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit; exit $code"
-
-    static func recordedExitCode(in folder: URL) -> Int32? {
-        (try? String(contentsOf: folder.appendingPathComponent("calcflow.exit"), encoding: .utf8))
-            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return ExitCodeFile.read(in: folder) ?? process.terminationStatus
     }
 
     /// A step started by an earlier agent: waits for its exit code while its process lives.
     /// Nil when the process is gone without one (it was killed with the agent's whole session).
     func reattach(folder: URL, calculationID: Int64, cancelled: () -> Bool) -> Int32? {
         while true {
-            if let code = Self.recordedExitCode(in: folder) { return code }
+            if let code = ExitCodeFile.read(in: folder) { return code }
             guard let pid = (try? String(contentsOf: folder.appendingPathComponent("calcflow.pid"), encoding: .utf8))
                 .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
                   FileManager.default.fileExists(atPath: "/proc/\(pid)") else {
-                return Self.recordedExitCode(in: folder)
+                return ExitCodeFile.read(in: folder)
             }
             if cancelled() { Self.signal("TERM", "-\(pid)") }
             Thread.sleep(forTimeInterval: 0.5)
@@ -81,11 +69,7 @@ final class LocalExecutor: @unchecked Sendable {
     }
 
     private static func signal(_ name: String, _ target: String) {
-        let kill = Process()
-        kill.executableURL = URL(fileURLWithPath: "/bin/kill")
-        kill.arguments = ["-\(name)", "--", target]
-        try? kill.run()
-        kill.waitUntilExit()
+        CommandLine.run("/bin/kill", ["-\(name)", "--", target])
     }
 
     var runningIDs: [Int64] {

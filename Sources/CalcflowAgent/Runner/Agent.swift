@@ -8,7 +8,7 @@ public final class Agent: @unchecked Sendable {
     let configuration: AgentConfiguration
     let logger: Logger
     let engines: [String: any Engine]
-    let executor = LocalExecutor()
+    let executor: any Executor
     let spool: UpdateSpool
     private let lock = NSLock()
     private var running: Set<Int64> = []
@@ -20,6 +20,10 @@ public final class Agent: @unchecked Sendable {
         self.configuration = configuration
         self.logger = logger
         self.spool = try UpdateSpool(directory: configuration.spoolDirectory)
+        executor = configuration.executor == "slurm"
+            ? SlurmExecutor(partition: configuration.slurmPartition, account: configuration.slurmAccount,
+                            extraOptions: configuration.slurmOptions, binDirectory: configuration.slurmBinDirectory)
+            : LocalExecutor()
         let all: [any Engine] = [
             XTBEngine(executable: configuration.xtbPath),
             QuantumEspressoEngine(executable: configuration.pwPath, pseudoDirectory: configuration.qePseudoDirectory),

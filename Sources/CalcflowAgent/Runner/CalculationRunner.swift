@@ -9,7 +9,7 @@ final class CalculationRunner {
     let calculation: ClaimedCalculation
     let engine: any Engine
     let workspace: Workspace
-    let executor: LocalExecutor
+    let executor: any Executor
     let spool: UpdateSpool
     let configuration: AgentConfiguration
     let log: (String) -> Void
@@ -18,7 +18,7 @@ final class CalculationRunner {
     private let counter: EventCounter
     private let cancelled: () -> Bool
 
-    init(calculation: ClaimedCalculation, claimJSON: String, engine: any Engine, workspace: Workspace, executor: LocalExecutor, spool: UpdateSpool,
+    init(calculation: ClaimedCalculation, claimJSON: String, engine: any Engine, workspace: Workspace, executor: any Executor, spool: UpdateSpool,
          configuration: AgentConfiguration, cancelled: @escaping () -> Bool, log: @escaping (String) -> Void) {
         self.calculation = calculation
         self.claimJSON = claimJSON
@@ -86,7 +86,8 @@ final class CalculationRunner {
         }
         let exitCode: Int32
         let started = Date()
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("calcflow.pid").path) {
+        let startedMarkers = ["calcflow.exit", "calcflow.pid", "calcflow.jobid"]
+        if startedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
             // Started before a restart: wait for it instead of running it again.
             guard let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) else {
                 return .failed("its process ended without an exit code while the agent was away")
@@ -108,7 +109,7 @@ final class CalculationRunner {
         }
         let command = try engine.prepare(calculation, step: step, folder: folder, workspace: workspace)
         event("step \(step.name) started: \(([command.executable] + command.arguments).joined(separator: " "))", step: step.name, progress: (index, total))
-        return try executor.run(command, in: folder, calculationID: calculation.id)
+        return try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
     }
 
     private func report(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) throws -> Verdict {
@@ -127,7 +128,7 @@ final class CalculationRunner {
     /// What reproduces the step: the code and its version, each input's SHA-256, the agent, the executor.
     private func provenance(folder: URL, exitCode: Int32, printedVersion: String?) -> JSON {
         var inputs: [String: JSON] = [:]
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !name.hasPrefix("calcflow.") && !name.hasSuffix(".txt") {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] where !name.hasPrefix("calcflow") && !name.hasSuffix(".txt") {
             let path = folder.appendingPathComponent(name).path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
@@ -135,7 +136,9 @@ final class CalculationRunner {
             inputs[name] = .string(Hex.encode(SHA256.hash(Array(data))))
         }
         return ["engine": .string(engine.name), "code_version": .string(printedVersion ?? engine.version()), "agent": .string(AgentConfiguration.version),
-                "executor": .string(configuration.executor), "exit_code": .integer(Int64(exitCode)), "files_sha256": .object(inputs)]
+                "executor": .string(configuration.executor), "exit_code": .integer(Int64(exitCode)), "files_sha256": .object(inputs),
+                "job_id": JSON((try? String(contentsOf: folder.appendingPathComponent("calcflow.jobid"), encoding: .utf8))?
+                    .trimmingCharacters(in: .whitespacesAndNewlines))]
     }
 
     private func finish(_ state: CalculationState, reason: String?) {

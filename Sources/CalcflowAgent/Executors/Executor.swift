@@ -1,0 +1,58 @@
+import Foundation
+
+/// Where and how a step's command runs: here (`LocalExecutor`) or through a batch system (`SlurmExecutor`).
+/// Either way the command's own exit code is written to `calcflow.exit` by a wrapper shell in the
+/// step's folder, so a restarted agent finds it however long it was away.
+protocol Executor: AnyObject, Sendable {
+    var name: String { get }
+    /// Runs to the end and returns the exit code.
+    func run(_ command: ExecutorCommand, in folder: URL, calculationID: Int64, report: (String) -> Void) throws -> Int32
+    /// Stops the calculation's running step.
+    func cancel(calculationID: Int64)
+    /// A step started by an earlier agent: waits for its exit code while it runs. Nil when it is gone without one.
+    func reattach(folder: URL, calculationID: Int64, cancelled: () -> Bool) -> Int32?
+}
+
+struct ExecutorCommand {
+    var executable: String
+    var arguments: [String]
+    var stdinFile: String?
+    var environment: [String: String] = [:]
+}
+
+enum ExitCodeFile {
+    /// The shell around every command: runs it, then writes its exit code atomically.
+    static let wrapper = "\"$0\" \"$@\"; code=$?; echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit; exit $code"
+
+    static func read(in folder: URL) -> Int32? {
+        (try? String(contentsOf: folder.appendingPathComponent("calcflow.exit"), encoding: .utf8))
+            .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// A shell word, quoted so that nothing in it is interpreted.
+    static func quoted(_ word: String) -> String {
+        "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+}
+
+/// Runs a small command and returns its standard output (for sbatch, squeue, kill).
+enum CommandLine {
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], in folder: URL? = nil) -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        if let folder { process.currentDirectoryURL = folder }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-command-\(UUID().uuidString)").path
+        FileManager.default.createFile(atPath: path, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        guard let handle = FileHandle(forWritingAtPath: path) else { return (-1, "") }
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return (-1, "cannot run \(executable)") }
+        process.waitUntilExit()
+        try? handle.close()
+        return (process.terminationStatus, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+    }
+}
