@@ -5,7 +5,8 @@ import XCTest
 
 /// The real agent, with real xtb and pw.x, against the real API: claim, run, validate, extract, clean up.
 class AgentTests: StackTestCase {
-    override class var settings: [String: String] { ["maintenance_interval_ms": "500"] }
+    override class var settings: [String: String] { ["maintenance_interval_ms": "500", "mail_poll_ms": "200"] }
+    override class var smtpSink: Bool { true }
     var agent: Process?
     var cluster: TestCluster!
     var workRoot: String { stack.directory + "/agent-work" }
@@ -140,6 +141,11 @@ class AgentTests: StackTestCase {
         let notConverged = try finished(short, seconds: 120)
         XCTAssertEqual(notConverged["state"], "not_converged", notConverged.serializedString())
         XCTAssertNil(try analysis(short, "total_energy"), "no energy from a non-converged SCF")
+        // The whole path: agent → API → MariaDB → outbox → SMTP.
+        try Deadline.wait(for: "the mails about both", seconds: 30) {
+            let mails = stack.receivedMails().filter { $0.contains("To: \(stack.adminEmail)") }
+            return mails.contains { $0.contains("Si SCF (#\(good)) succeeded") } && mails.contains { $0.contains("(#\(short)) did not converge") }
+        }
     }
 
     func testARunningCalculationIsCancelledThroughTheHeartbeat() throws {
@@ -228,5 +234,18 @@ class AgentTests: StackTestCase {
         let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
         XCTAssertTrue(events.contains { $0["message"]?.stringValue == "copied out from step scf" })
         XCTAssertTrue(events.contains { $0["message"]?.stringValue?.contains("bytes of raw output deleted") == true })
+    }
+
+    func testANonConvergedSCFRestartsFromItsOwnFilesUntilItConverges() throws {
+        let id = try submit(["name": "Si SCF in short bursts", "engine": "qe", "analyses": ["scf", "total_energy"],
+                             "configuration": ["input": .string(Self.silicon), "pseudopotentials": ["Si.pz-vbc.UPF"], "max_restarts": 6],
+                             "steps": [["name": "scf", "parameters": ["cutoff": 18, "maxstep": 2]]]])
+        let calculation = try finished(id, seconds: 120)
+        XCTAssertEqual(calculation["state"], "succeeded", calculation.serializedString())
+        let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+        let restarts = events.filter { $0["message"]?.stringValue?.hasPrefix("restart ") == true }
+        XCTAssertGreaterThanOrEqual(restarts.count, 1, "each restart is an event")
+        XCTAssertLessThanOrEqual(restarts.count, 6)
+        XCTAssertEqual(try XCTUnwrap(analysis(id, "total_energy")?["value"]?.doubleValue), -15.8445 * 13.605693, accuracy: 0.01)
     }
 }

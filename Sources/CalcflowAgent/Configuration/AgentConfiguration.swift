@@ -19,6 +19,8 @@ public struct AgentConfiguration: Sendable {
     public var claimSeconds: Int
     public var maxParallel: Int
     public var keepRaw: Bool
+    /// How many times a non-converged step goes on from its own files, unless the calculation says.
+    public var maxRestarts: Int
     public var xtbPath: String
     public var pwPath: String
     public var qePseudoDirectory: String
@@ -54,6 +56,7 @@ public struct AgentConfiguration: Sendable {
         claimSeconds = try file.integer("claim_interval", default: 5, range: 1...3_600)
         maxParallel = try file.integer("max_parallel", default: 1, range: 1...256)
         keepRaw = file.string("keep_raw", default: "false") == "true"
+        maxRestarts = try file.integer("max_restarts", default: 0, range: 0...100)
         xtbPath = file.string("xtb", default: "/usr/bin/xtb")
         pwPath = file.string("pw", default: "/usr/bin/pw.x")
         qePseudoDirectory = file.string("qe_pseudo_dir", default: "/usr/share/espresso/pseudo")

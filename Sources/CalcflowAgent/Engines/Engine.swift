@@ -17,6 +17,11 @@ protocol Engine: Sendable {
     func version() -> String
     /// Writes the step's inputs into `folder` and returns what to run there.
     func prepare(_ calculation: ClaimedCalculation, step: StepPlan.Step, folder: URL, workspace: Workspace) throws -> ExecutorCommand
+    /// Changes a non-converged step's input so that it goes on from its own files (SIESTA's .DM, QE's
+    /// save folder); false when the engine cannot.
+    func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool
+    /// What a restart runs: the step's command, its inputs as `prepareRestart` left them.
+    func restartCommand() -> ExecutorCommand?
     /// The verdict and the extracted analyses of a finished step.
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection
 }
@@ -27,6 +32,11 @@ struct StepInspection {
     var analyses: [String: JSON]
     /// The code's version as it printed it, when it did.
     var printedVersion: String?
+}
+
+extension Engine {
+    func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool { false }
+    func restartCommand() -> ExecutorCommand? { nil }
 }
 
 struct EngineError: Error, CustomStringConvertible {

@@ -35,6 +35,26 @@ struct QuantumEspressoEngine: Engine {
         return ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"])
     }
 
+    func restartCommand() -> ExecutorCommand? { ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"]) }
+
+    /// The next run reads the charge density and wavefunctions the last one saved.
+    func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool {
+        let path = folder.appendingPathComponent("pw.in")
+        guard let input = try? String(contentsOf: path, encoding: .utf8) else { return false }
+        var lines: [String] = []
+        for line in input.split(separator: "\n", omittingEmptySubsequences: false) {
+            let key = line.trimmingCharacters(in: .whitespaces).lowercased()
+            if key.hasPrefix("startingpot") || key.hasPrefix("startingwfc") { continue }
+            lines.append(String(line))
+            if key.hasPrefix("&electrons") {
+                lines.append("  startingpot = 'file'")
+                lines.append("  startingwfc = 'file'")
+            }
+        }
+        try workspace.write(lines.joined(separator: "\n"), to: "pw.in", in: folder)
+        return true
+    }
+
     /// Sets `outdir` and `pseudo_dir` in &CONTROL, replacing whatever the template said.
     static func withPaths(_ input: String, pseudoDirectory: String) -> String {
         var lines: [String] = []

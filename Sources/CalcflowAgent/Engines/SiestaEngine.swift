@@ -37,6 +37,17 @@ struct SiestaEngine: Engine {
         return ExecutorCommand(executable: executable, arguments: [], stdinFile: "input.fdf")
     }
 
+    func restartCommand() -> ExecutorCommand? { ExecutorCommand(executable: executable, arguments: [], stdinFile: "input.fdf") }
+
+    /// The next run starts from the density matrix the last one saved.
+    func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool {
+        let path = folder.appendingPathComponent("input.fdf")
+        guard let fdf = try? String(contentsOf: path, encoding: .utf8) else { return false }
+        guard !fdf.contains("DM.UseSaveDM true") else { return true }
+        try workspace.write(fdf + (fdf.hasSuffix("\n") ? "" : "\n") + "DM.UseSaveDM true\n", to: "input.fdf", in: folder)
+        return true
+    }
+
     /// `{{name}}` replaced by parameters; the parameters the template does not mention appended as `name value`.
     static func fdf(_ template: String, parameters: [String: JSON]) -> String {
         var text = TemplateText.render(template, parameters: parameters)

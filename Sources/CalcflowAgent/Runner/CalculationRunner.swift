@@ -96,7 +96,21 @@ final class CalculationRunner {
         } else {
             exitCode = try start(step, folder: folder, index: index, of: total)
         }
-        let verdict = try report(step, folder: folder, exitCode: exitCode, started: started, index: index, of: total)
+        var verdict = try report(step, folder: folder, exitCode: exitCode, started: started, index: index, of: total)
+        // A non-converged step may go on from its own files, up to `max_restarts` times (the
+        // calculation's configuration, or the agent's default).
+        let allowed = Int(calculation.configuration["max_restarts"]?.integerValue ?? Int64(configuration.maxRestarts))
+        var restarts = 0
+        while case .notConverged = verdict, restarts < allowed, !cancelled(), let command = engine.restartCommand(),
+              try engine.prepareRestart(folder: folder, workspace: workspace) {
+            restarts += 1
+            event("restart \(restarts) of \(allowed): step \(step.name) goes on from its own files", step: step.name)
+            for marker in ["calcflow.exit", "calcflow.pid", "calcflow.jobid"] {
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(marker))
+            }
+            let code = try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
+            verdict = try report(step, folder: folder, exitCode: code, started: Date(), index: index, of: total)
+        }
         try? (verdict.isSuccess ? "converged" : verdict.reason ?? "failed").write(to: reported, atomically: true, encoding: .utf8)
         return verdict
     }

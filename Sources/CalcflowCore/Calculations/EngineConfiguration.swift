@@ -32,9 +32,11 @@ public enum EngineConfiguration {
                 throw ValidationError(field: "configuration.input", message: "is not a pw.x input: it has no &CONTROL or &SYSTEM namelist")
             }
             try pseudopotentials(&input, suffixes: [".upf"])
+            _ = try input.integer("max_restarts", range: 0...100)
         case "siesta":
             _ = try input.string("fdf", required: true, maxLength: 10_000_000, allowEmpty: false)
             try pseudopotentials(&input, suffixes: [".psf", ".psml"])
+            _ = try input.integer("max_restarts", range: 0...100)
         case "command":
             _ = try input.string("script", required: true, maxLength: 10_000_000, allowEmpty: false)
             if let files = try input.object("files") {
