@@ -81,4 +81,22 @@ final class OutputParserTests: XCTestCase {
         XCTAssertEqual(TemplateText.render("ecutwfc = {{cutoff}}, {{cutoff}}", parameters: ["cutoff": 18]), "ecutwfc = 18, 18")
         XCTAssertEqual(TemplateText.unused("{{a}}", parameters: ["a": 1, "b": 2]), ["b"])
     }
+
+    func testQuantumEspressoForcesAndFinalCoordinates() {
+        var parser = QuantumEspressoOutputParser()
+        parse("""
+                 Forces acting on atoms (cartesian axes, Ry/au):
+
+                 atom    1 type  1   force =     0.00100000    0.00000000   -0.00200000
+                 atom    2 type  1   force =    -0.00100000    0.00000000    0.00200000
+            Begin final coordinates
+            ATOMIC_POSITIONS (alat)
+            Si            0.0000000000        0.0000000000        0.0000000000
+            Si            0.2510000000        0.2500000000        0.2500000000
+            End final coordinates
+            """, into: &parser) { $0.consume($1) }
+        XCTAssertEqual(parser.forces.count, 2)
+        XCTAssertEqual(parser.analyses["forces"]?["atoms"]?.arrayValue?.first?.arrayValue?.first?.doubleValue ?? 0, 0.001 * 13.605693122994 / 0.529177210903, accuracy: 1e-9)
+        XCTAssertEqual(parser.analyses["geometry"]?["atoms"]?.arrayValue?.last?["x"], 0.251)
+    }
 }

@@ -15,6 +15,8 @@ struct QuantumEspressoEngine: Engine {
         AnalysisDefinition(name: "total_energy", requires: ["scf"], description: "Total energy (eV)"),
         AnalysisDefinition(name: "fermi_energy", requires: ["scf"], description: "Fermi energy or highest occupied level (eV)"),
         AnalysisDefinition(name: "bands", requires: ["scf"], description: "A bands step after the SCF, with the SCF's save folder copied"),
+        AnalysisDefinition(name: "forces", requires: ["scf"], description: "Atomic forces (eV/Ang), with tprnfor or a relaxation"),
+        AnalysisDefinition(name: "geometry", requires: ["scf"], description: "Final coordinates of a relaxation"),
         AnalysisDefinition(name: "timing", description: "Wall time"),
     ]
 

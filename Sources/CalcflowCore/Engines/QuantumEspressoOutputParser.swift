@@ -17,8 +17,13 @@ public struct QuantumEspressoOutputParser: Sendable {
     /// The band energies printed per k-point (eV), the last set printed.
     public private(set) var kpoints: [[Double]] = []
     public private(set) var bandEnergies: [[Double]] = []
+    /// `force = x y z` per atom (Ry/au), the last block printed.
+    public private(set) var forces: [[Double]] = []
+    /// The coordinates between `Begin final coordinates` and `End final coordinates` of a relaxation.
+    public private(set) var finalCoordinates: [JSON] = []
     private var inErrorBlock = false
     private var readingBands = false
+    private var readingFinalCoordinates = false
 
     public init() {}
 
@@ -44,6 +49,25 @@ public struct QuantumEspressoOutputParser: Sendable {
                 return
             }
             readingBands = false
+        }
+        if trimmed.hasPrefix("Forces acting on atoms") {
+            forces = []
+        } else if trimmed.hasPrefix("atom") && trimmed.contains("force =") {
+            forces.append(Self.numbers(trimmed[trimmed.index(after: trimmed.firstIndex(of: "=")!)...]))
+            return
+        } else if trimmed.hasPrefix("Begin final coordinates") {
+            finalCoordinates = []
+            readingFinalCoordinates = true
+            return
+        } else if trimmed.hasPrefix("End final coordinates") {
+            readingFinalCoordinates = false
+            return
+        } else if readingFinalCoordinates {
+            let fields = trimmed.split(separator: " ")
+            if fields.count >= 4, fields[0].first?.isLetter == true, let x = Double(fields[1]), let y = Double(fields[2]), let z = Double(fields[3]) {
+                finalCoordinates.append(["element": .string(String(fields[0])), "x": .number(x), "y": .number(y), "z": .number(z)])
+            }
+            return
         }
         if trimmed.hasPrefix("!") && trimmed.contains("total energy") {
             totalEnergyRydberg = Self.number(after: "=", in: trimmed)
@@ -123,6 +147,12 @@ public struct QuantumEspressoOutputParser: Sendable {
         if let fermiEnergy { result["fermi_energy"] = ["value": .number(fermiEnergy), "unit": "eV"] }
         else if let highestOccupied { result["fermi_energy"] = ["value": .number(highestOccupied), "unit": "eV", "kind": "highest occupied level"] }
         if let wallSeconds { result["timing"] = ["wall_seconds": .number(wallSeconds)] }
+        if !forces.isEmpty {
+            // pw.x prints Ry/bohr; the catalog's unit is eV/Ang like SIESTA's.
+            let factor = Units.electronvoltsPerRydberg / 0.529177210903
+            result["forces"] = ["unit": "eV/Ang", "atoms": .array(forces.map { .array($0.map { .number($0 * factor) }) })]
+        }
+        if !finalCoordinates.isEmpty { result["geometry"] = ["atoms": .array(finalCoordinates)] }
         if !bandEnergies.isEmpty, let bandCount = bandEnergies.map(\.count).min(), bandCount > 0 {
             // One list per band across the k-points, as SIESTA's bands are reported.
             let bands = (0..<bandCount).map { band in JSON.array(bandEnergies.map { .number($0[band]) }) }
