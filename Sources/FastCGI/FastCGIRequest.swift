@@ -48,6 +48,13 @@ public final class FastCGIRequest {
     @discardableResult
     public func write(_ text: String) -> Bool { write(Array(text.utf8)) }
 
+    /// True once nginx has hung up (its client left): long-lived responses stop without waiting to write.
+    public var peerHasClosed: Bool {
+        if !isConnected { return true }
+        if cfastcgi_peer_closed(request.pointee.ipcFd) != 0 { isConnected = false }
+        return !isConnected
+    }
+
     /// Pushes what was written so far to nginx now (for streamed responses).
     @discardableResult
     public func flush() -> Bool {

@@ -4,12 +4,31 @@ import JSON
 import XCTest
 
 final class LogTests: StackTestCase {
-    override class var settings: [String: String] { ["stream_poll_ms": "100"] }
+    // Three stream threads: one live stream at a time, two kept free to refuse more.
+    override class var settings: [String: String] { ["stream_poll_ms": "100", "stream_threads": "3"] }
 
     func post(_ cluster: TestCluster, _ message: String, level: String = "INFO", calculation: Int64? = nil) throws -> TestResponse {
         var entry: [String: JSON] = ["ts": .string(Date().formatted(.iso8601)), "level": .string(level), "message": .string(message)]
         if let calculation { entry["calculation_id"] = .integer(calculation) }
         return try client.post("/api/v1/agent/logs", ["entries": [.object(entry)]], token: cluster.key)
+    }
+
+    /// A live stream read by curl into a file. Only one stream fits this class's API at a time, and
+    /// the one of a previous test frees its thread a moment after its client left: try again until it opens.
+    func openStream(path: String, token: String, output: String) throws -> Process {
+        var stream = Process()
+        try Deadline.wait(for: "a live stream to open", seconds: 15, interval: 0.2) {
+            if !stream.isRunning {
+                try? FileManager.default.removeItem(atPath: output)
+                stream = Process()
+                stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                stream.arguments = ["-sS", "-N", "--max-time", "30", "--cacert", stack.certificate, "-H", "Authorization: Bearer \(token)",
+                                    "-o", output, stack.baseURL + path]
+                try stream.run()
+            }
+            return ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains(": calcflow log stream")
+        }
+        return stream
     }
 
     func testLogsAreIngestedFilteredAndDeletedByAdmins() throws {
@@ -38,15 +57,8 @@ final class LogTests: StackTestCase {
         let cluster = try makeCluster()
         let token = try adminToken()
         let output = stack.directory + "/stream.txt"
-        let stream = Process()
-        stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        stream.arguments = ["-sS", "-N", "--max-time", "20", "--cacert", stack.certificate, "-H", "Authorization: Bearer \(token)",
-                            "-o", output, "\(stack.baseURL)/api/v1/logs/stream?cluster_id=\(cluster.id)"]
-        try stream.run()
+        let stream = try openStream(path: "/api/v1/logs/stream?cluster_id=\(cluster.id)", token: token, output: output)
         defer { stream.terminate() }
-        try Deadline.wait(for: "the stream to open", seconds: 10) {
-            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains(": calcflow log stream")
-        }
         let posted = Date()
         XCTAssertEqual(try post(cluster, "SCF iteration 7: -212.61 Ry").status, 204)
         try Deadline.wait(for: "the entry on the stream", seconds: 1, interval: 0.01) {
@@ -62,5 +74,16 @@ final class LogTests: StackTestCase {
 
     func testStreamsNeedSignIn() throws {
         XCTAssertEqual(try client.get("/api/v1/logs/stream").status, 401)
+    }
+
+    func testStreamsBeyondTheLimitAreRefusedAtOnce() throws {
+        let token = try adminToken()
+        let first = try openStream(path: "/api/v1/logs/stream", token: token, output: stack.directory + "/first-stream.txt")
+        defer { first.terminate() }
+        let second = try client.get("/api/v1/logs/stream", token: token)
+        XCTAssertEqual(second.status, 503)
+        XCTAssertEqual(second.errorCode, "unavailable")
+        XCTAssertTrue(second.json["error"]?["message"]?.stringValue?.contains("too many live streams") == true)
+        XCTAssertEqual(try client.get("/api/v1/healthz").status, 200, "the request threads are untouched")
     }
 }

@@ -29,5 +29,6 @@ public final class ResponseStream {
     @discardableResult
     public func flush() -> Bool { request.flush() }
 
-    public var isConnected: Bool { request.isConnected }
+    /// False once the client has gone, whether or not a write noticed it yet.
+    public var isConnected: Bool { !request.peerHasClosed }
 }
