@@ -43,6 +43,8 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
 
     func run(_ command: ExecutorCommand, in folder: URL, calculationID: Int64, report: (String) -> Void) throws -> Int32 {
         try script(command, folder: folder, calculationID: calculationID).write(to: folder.appendingPathComponent("calcflow-job.sh"), atomically: true, encoding: .utf8)
+        // Written before sbatch: an agent killed before it learns the job id finds the job by its name.
+        try Data().write(to: folder.appendingPathComponent("calcflow.submitting"))
         let submitted = CommandLine.run(tool("sbatch"), ["--parsable", "calcflow-job.sh"], in: folder)
         let jobID = submitted.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard submitted.status == 0, Int(jobID) != nil else {
@@ -95,8 +97,16 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
 
     func reattach(folder: URL, calculationID: Int64, cancelled: () -> Bool) -> Int32? {
         if let code = ExitCodeFile.read(in: folder) { return code }
-        guard let jobID = (try? String(contentsOf: folder.appendingPathComponent("calcflow.jobid"), encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines), !jobID.isEmpty else { return nil }
+        var jobID = (try? String(contentsOf: folder.appendingPathComponent("calcflow.jobid"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if jobID.isEmpty {
+            // Killed between sbatch and its answer: the job, if Slurm took it, carries the step's name.
+            let name = "calcflow-\(calculationID)-\(folder.lastPathComponent)"
+            jobID = CommandLine.run(tool("squeue"), ["-h", "-n", name, "-o", "%i"]).output
+                .split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard !jobID.isEmpty else { return nil }
+            try? jobID.write(to: folder.appendingPathComponent("calcflow.jobid"), atomically: true, encoding: .utf8)
+        }
         lock.withLock { jobs[calculationID] = jobID }
         defer { lock.withLock { _ = jobs.removeValue(forKey: calculationID) } }
         return wait(jobID: jobID, folder: folder, cancelled: cancelled)

@@ -86,13 +86,18 @@ final class CalculationRunner {
         }
         let exitCode: Int32
         let started = Date()
-        let startedMarkers = ["calcflow.exit", "calcflow.pid", "calcflow.jobid"]
+        let startedMarkers = ["calcflow.exit", "calcflow.pid", "calcflow.jobid", "calcflow.submitting"]
         if startedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
             // Started before a restart: wait for it instead of running it again.
-            guard let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) else {
+            if let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) {
+                exitCode = code
+            } else if !["calcflow.pid", "calcflow.jobid"].contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
+                // Only about to be submitted when the agent stopped, and no job of its name: submit it now.
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent("calcflow.submitting"))
+                exitCode = try start(step, folder: folder, index: index, of: total)
+            } else {
                 return .failed("its process ended without an exit code while the agent was away")
             }
-            exitCode = code
         } else {
             exitCode = try start(step, folder: folder, index: index, of: total)
         }
@@ -105,7 +110,7 @@ final class CalculationRunner {
               try engine.prepareRestart(folder: folder, workspace: workspace) {
             restarts += 1
             event("restart \(restarts) of \(allowed): step \(step.name) goes on from its own files", step: step.name)
-            for marker in ["calcflow.exit", "calcflow.pid", "calcflow.jobid"] {
+            for marker in ["calcflow.exit", "calcflow.pid", "calcflow.jobid", "calcflow.submitting"] {
                 try? FileManager.default.removeItem(at: folder.appendingPathComponent(marker))
             }
             let code = try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
