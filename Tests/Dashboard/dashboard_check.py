@@ -70,6 +70,36 @@ def main(base_url, admin_email, admin_password, screenshots):
         expect(page.locator("#section canvas")).to_have_count(3)
         page.screenshot(path=f"{screenshots}/cluster-admin.png")
 
+        # That cluster's agent reports xtb; a scientist adds a molecule and a calculation on it.
+        capabilities = json.dumps({"engines": [{"name": "xtb", "version": "6.5.1", "analyses": [
+            {"name": "scf", "requires": [], "description": "SCC"}, {"name": "total_energy", "requires": ["scf"], "description": "eV"}]}]}).encode()
+        urllib.request.urlopen(urllib.request.Request(base_url + "/api/v1/agent/capabilities", data=capabilities, method="PUT",
+                                                      headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"}),
+                               context=ssl._create_unverified_context()).read()
+        page.click("#nav a:text-is('Molecules')")
+        expect(page.locator("#section h2").first).to_have_text("Molecules")
+        molecule = page.locator("#section form")
+        molecule.locator("input").first.fill("Water")
+        molecule.locator("textarea").fill("3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467")
+        molecule.locator("button[type=submit]").click()
+        expect(page.locator("#section table")).to_contain_text("H2O")
+
+        page.click("#nav a:text-is('Calculations')")
+        expect(page.locator("#section h3").last).to_have_text("New calculation")
+        create = page.locator("#section form").last
+        create.locator("input").first.fill("Water single point")
+        create.locator("select").nth(0).select_option(label=cluster_name)
+        create.locator("select").nth(1).select_option("xtb")
+        create.locator("select").nth(2).select_option(label="Water (H2O)")
+        create.locator("button[type=submit]").click()
+        expect(page.locator("#section h2")).to_contain_text("Water single point")
+        expect(page.locator("#section .badge").first).to_have_text("queued")
+        page.screenshot(path=f"{screenshots}/calculation-admin.png")
+        page.click("#section button:text-is('Cancel')")
+        expect(page.locator("#section .badge").first).to_have_text("cancelled")
+        page.click("#nav a:text-is('Analyses')")
+        expect(page.locator("#section table")).to_contain_text("total_energy")
+
         page.click("#nav a:text-is('Users')")
         expect(page.locator("#section h2").first).to_have_text("Users")
         expect(page.locator("#section table")).to_contain_text(admin_email)
