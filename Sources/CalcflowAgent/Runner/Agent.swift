@@ -167,8 +167,11 @@ public final class Agent: @unchecked Sendable {
                 runner.run()
             } catch {
                 log("event=run_failed calc=\(id) error=\"\(error)\"")
+                // No workspace to count events in: a folder of its own keeps the numbering.
+                let folder = URL(fileURLWithPath: configuration.spoolDirectory).appendingPathComponent("unstarted-\(id)")
+                try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try? spool.append(UpdateSpool.Update(method: "POST", path: "/agent/calculations/\(id)/events", body: [
-                    "seq": .integer(Int64.max / 2), "level": "ERROR", "message": .string("the agent could not start it: \(error)"),
+                    "seq": .integer(EventCounter(folder: folder).next()), "level": "ERROR", "message": .string("the agent could not start it: \(error)"),
                     "state": "failed", "reason": .string("\(error)"),
                 ]))
             }
