@@ -7,12 +7,14 @@ public final class MailTransport {
     private let handle: UnsafeMutableRawPointer
     public let url: String
     private let requiresTLS: Bool
+    private let certificateAuthorityFile: String?
 
-    public init(url: String) {
+    public init(url: String, certificateAuthorityFile: String? = nil) {
         precondition(CurlGlobal.initialized, "curl_global_init failed")
         guard let handle = curl_easy_init() else { preconditionFailure("curl_easy_init: out of memory") }
         self.handle = handle
         self.url = url
+        self.certificateAuthorityFile = certificateAuthorityFile
         let credentials = url.split(separator: "@").count > 1
         self.requiresTLS = credentials
     }
@@ -31,6 +33,7 @@ public final class MailTransport {
         _ = ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = ccurl_setopt_long(handle, CURLOPT_TIMEOUT, timeoutSeconds)
         _ = ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(requiresTLS ? CURLUSESSL_ALL.rawValue : CURLUSESSL_TRY.rawValue))
+        if let certificateAuthorityFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, certificateAuthorityFile) }
         _ = ccurl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(MailMessage.address(message.from))>")
         _ = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients)
         _ = ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1)

@@ -11,11 +11,12 @@ class StackTestCase: XCTestCase {
     class var settings: [String: String] { [:] }
     /// Whether this class's stack has an SMTP sink (aiosmtpd) that the API sends to.
     class var smtpSink: Bool { false }
+    class var mailSecurity: TestStack.MailSecurity { .plain }
 
     override class func setUp() {
         super.setUp()
         do {
-            stacks[ObjectIdentifier(self)] = try TestStack(settings: settings, smtpSink: smtpSink)
+            stacks[ObjectIdentifier(self)] = try TestStack(settings: settings, smtpSink: smtpSink, mailSecurity: mailSecurity)
         } catch {
             failures[ObjectIdentifier(self)] = "\(error)"
         }

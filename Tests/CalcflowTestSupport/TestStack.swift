@@ -23,7 +23,12 @@ public final class TestStack: @unchecked Sendable {
     }()
 
     /// `settings` are extra lines of the API's config file (`user_cache_ms`, `threads`, ...).
-    public init(settings: [String: String] = [:], smtpSink: Bool = false) throws {
+    /// How the SMTP sink speaks: in clear, TLS from the first byte (smtps), or upgraded with STARTTLS.
+    public enum MailSecurity: Sendable {
+        case plain, smtps, startTLS
+    }
+
+    public init(settings: [String: String] = [:], smtpSink: Bool = false, mailSecurity: MailSecurity = .plain) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-test-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory + "/run", withIntermediateDirectories: true)
         // Below the kernel's ephemeral range (32768 and up), where client sockets could hold the port.
@@ -31,10 +36,14 @@ public final class TestStack: @unchecked Sendable {
         certificate = directory + "/tls/cert.pem"
         mailDirectory = directory + "/mail"
         var settings = settings
-        if smtpSink { settings["smtp_url"] = "smtp://127.0.0.1:\(httpsPort + 3)" }
+        if smtpSink {
+            settings["smtp_url"] = (mailSecurity == .smtps ? "smtps" : "smtp") + "://localhost:\(httpsPort + 3)"
+            settings["smtp_ca_file"] = certificate
+        }
         configuration = settings
         do {
-            if smtpSink { try startSMTPSink(port: httpsPort + 3) }
+            try Shell.run("make_certificate '\(directory)'", environment: ["CALCFLOW_STATE_DIR": directory])
+            if smtpSink { try startSMTPSink(port: httpsPort + 3, security: mailSecurity) }
             try startDatabase()
             try writeConfiguration()
             try Shell.run("'\(TestStack.binaries)/calcflowctl' migrate --config '\(directory)/calcflow.conf' --migrations '\(Shell.repository)/migrations'")
@@ -56,10 +65,16 @@ public final class TestStack: @unchecked Sendable {
     private var environment: [String: String] { ["CALCFLOW_STATE_DIR": directory] }
 
     /// aiosmtpd, storing every mail it receives in a Maildir.
-    private func startSMTPSink(port: Int) throws {
+    private func startSMTPSink(port: Int, security: MailSecurity) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)", "-c", "aiosmtpd.handlers.Mailbox", mailDirectory]
+        var tls: [String] = []
+        switch security {
+        case .plain: break
+        case .smtps: tls = ["--smtpscert", certificate, "--smtpskey", directory + "/tls/key.pem"]
+        case .startTLS: tls = ["--tlscert", certificate, "--tlskey", directory + "/tls/key.pem"]
+        }
+        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + tls + ["-c", "aiosmtpd.handlers.Mailbox", mailDirectory]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

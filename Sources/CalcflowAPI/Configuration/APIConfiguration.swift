@@ -16,6 +16,8 @@ public struct APIConfiguration: Sendable {
     public var publicURL: String
     public var smtpURL: String?
     public var mailFrom: String
+    /// Certificates to trust for the SMTP relay's TLS, when it is not signed by a public CA.
+    public var smtpCAFile: String?
     public var openAPIFile: String
     public var logLevel: String
     public var loginFailureLimit: Int
@@ -62,6 +64,7 @@ public struct APIConfiguration: Sendable {
         publicURL = file.string("public_url", default: "https://127.0.0.1:8443")
         smtpURL = file.string("smtp_url")
         mailFrom = file.string("mail_from", default: "Calcflow <calcflow@localhost>")
+        smtpCAFile = file.string("smtp_ca_file")
         openAPIFile = file.string("openapi_file", default: APIConfiguration.defaultOpenAPIFile)
         logLevel = file.string("log_level", default: "info")
         loginFailureLimit = try file.integer("login_failure_limit", default: 10, range: 1...10_000)

@@ -29,7 +29,8 @@ public struct APIServer {
         if let smtpURL = configuration.smtpURL {
             let loop = BackgroundLoop(name: "mail", intervalMilliseconds: configuration.mailPollMilliseconds)
             loop.start(services: services) { connection in
-                let sender = MailSender(transport: MailTransport(url: smtpURL), from: configuration.mailFrom)
+                let sender = MailSender(transport: MailTransport(url: smtpURL, certificateAuthorityFile: configuration.smtpCAFile),
+                                        from: configuration.mailFrom)
                 try sender.sendDue(on: connection) { services.logger.info("\($0)") }
             }
             mailer = loop
