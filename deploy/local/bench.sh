@@ -54,11 +54,16 @@ LUA
 log "wrk -t2 -c$CONNECTIONS -d${DURATION}s, over HTTPS, one after the other"
 read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "https://127.0.0.1:$BENCH_PORT/")
 read -r health_rps health_p50 health_p99 health_errors < <(measure "$BASE/api/v1/healthz")
+sleep 2
 read -r me_rps me_p50 me_p99 me_errors < <(measure -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me")
-read -r beat_rps beat_p50 beat_p99 beat_errors < <(measure -s "$HEARTBEAT_SCRIPT" "$BASE/api/v1/agent/heartbeat")
+# Each figure on a settled system: the write-heavy ones last, a pause before each for MariaDB's
+# background work (purge, flushing) from the one before.
+sleep 3
 log "calculation lifecycles: create → claim → 3 events → 1 analysis → succeeded"
 LIFECYCLES=$("$BIN_DIR/calcflowctl" bench lifecycle --url "$BASE" --token "$TOKEN" --key "$KEY" --cluster-id "$CLUSTER_ID" \
     --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_LIFECYCLES:-3000}" --concurrency 32)
+sleep 3
+read -r beat_rps beat_p50 beat_p99 beat_errors < <(measure -s "$HEARTBEAT_SCRIPT" "$BASE/api/v1/agent/heartbeat")
 
 printf '\n%-28s %12s %9s %9s %10s %8s\n' target "req/s" "p50 ms" "p99 ms" "vs nginx" "non-2xx"
 row() { printf '%-28s %12s %9s %9s %10s %8s\n' "$1" "$2" "$3" "$4" "$(awk -v a="$2" -v b="$nginx_rps" 'BEGIN { printf "%.3f", a / b }')" "$5"; }
