@@ -6,7 +6,7 @@ import Foundation
 struct Calcflowctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calcflowctl",
-        abstract: "Administer Calcflow: migrate the database, add users, check the config.",
+        abstract: "Administer Calcflow: migrate the database, add users, provision clusters and their agent keys, check the config, measure.",
         subcommands: [Migrate.self, UserCommand.self, ClusterCommand.self, ConfigCommand.self, BenchCommand.self])
 }
 
