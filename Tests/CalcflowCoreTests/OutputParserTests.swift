@@ -62,6 +62,9 @@ final class OutputParserTests: XCTestCase {
         XCTAssertEqual(parser.analyses["fermi_energy"]?["value"], 5.9577)
         XCTAssertEqual(parser.analyses["timing"]?["wall_seconds"], 0.09)
         XCTAssertEqual(parser.version, "v.6.7MaX")
+        var long = QuantumEspressoOutputParser()
+        long.consume("     PWSCF        :   1m 4.10s CPU   1m 5.20s WALL")
+        XCTAssertEqual(long.wallSeconds ?? 0, 65.2, accuracy: 1e-9)
     }
 
     /// pw.x prints JOB DONE. after a non-converged SCF too.

@@ -88,8 +88,11 @@ public struct QuantumEspressoOutputParser: Sendable {
         } else if trimmed.hasPrefix("Program PWSCF") {
             version = trimmed.split(separator: " ").dropFirst(2).first.map(String.init)
         } else if trimmed.hasPrefix("PWSCF") && trimmed.contains("WALL") {
+            // `PWSCF : 1h 2m CPU 1h 3m WALL` or `0.61s CPU 0.65s WALL`: the parts between CPU and WALL.
             let parts = trimmed.split(separator: " ")
-            if let index = parts.firstIndex(of: "WALL"), index > 0 { wallSeconds = Self.seconds(parts[index - 1]) }
+            if let wall = parts.firstIndex(of: "WALL"), let cpu = parts[..<wall].lastIndex(of: "CPU") {
+                wallSeconds = Self.seconds(parts[(cpu + 1)..<wall])
+            }
         } else if trimmed.hasPrefix("%%%%%%%%") {
             inErrorBlock.toggle()
         } else if inErrorBlock && errorMessage == nil && !trimmed.isEmpty && !trimmed.hasPrefix("Error in routine") {
@@ -120,10 +123,19 @@ public struct QuantumEspressoOutputParser: Sendable {
         return line[line.index(after: index)...].split(separator: " ").compactMap { Double($0) }.first
     }
 
-    /// `0.61s`, `1m 5.20s` or `1h12m`.
-    static func seconds(_ text: Substring) -> Double? {
-        if text.hasSuffix("s"), let value = Double(text.dropLast()) { return value }
-        return nil
+    /// The sum of `1h`, `2m` and `5.20s` parts; nil when a part is none of those.
+    static func seconds(_ parts: ArraySlice<Substring>) -> Double? {
+        var total = 0.0
+        for part in parts {
+            guard let unit = part.last, let value = Double(part.dropLast()) else { return nil }
+            switch unit {
+            case "h": total += value * 3_600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+        }
+        return parts.isEmpty ? nil : total
     }
 
     public func verdict(exitCode: Int32, bands: Bool) -> Verdict {
