@@ -19,23 +19,19 @@ enum AgentRoutes {
         ]
     }
 
-    static func calculations(_ context: RequestContext) throws(APIError) -> CalculationStore {
-        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL, worker: context.worker)
-    }
-
     @Sendable static func heartbeat(_ context: RequestContext) throws -> Response {
         var input = try context.request.inputObject()
         let heartbeat = try Heartbeat(&input)
         let agent = context.agent
         let database = try context.database()
-        let clusters = ClusterStore(connection: database, keyGeneration: context.services.agentKeyGeneration)
+        let clusters = try context.clusters()
         if let overflow = context.services.heartbeats.append(clusterID: agent.clusterID, heartbeat) {
             try context.services.heartbeats.write(overflow, on: database)
         }
         if context.worker.shouldMarkSeen(clusterID: agent.clusterID) {
             try clusters.markSeen(clusterID: agent.clusterID, heartbeat)
         }
-        let store = try calculations(context)
+        let store = try context.calculations()
         try store.reconcileRunning(clusterID: agent.clusterID, running: heartbeat.running)
         let cancel = try context.worker.cancellations(clusterID: agent.clusterID) { try store.cancelRequests(clusterID: agent.clusterID) }
         return .json([
@@ -76,8 +72,7 @@ enum AgentRoutes {
             }
             parsed.append((name, version, definitions))
         }
-        try ClusterStore(connection: context.database(), keyGeneration: context.services.agentKeyGeneration)
-            .replaceCapabilities(clusterID: context.agent.clusterID, parsed)
+        try context.clusters().replaceCapabilities(clusterID: context.agent.clusterID, parsed)
         context.services.catalogGeneration.invalidate()
         context.services.logger.info("event=capabilities cluster=\(context.agent.clusterName) engines=\(parsed.map(\.name).joined(separator: ","))")
         return .noContent
@@ -94,14 +89,14 @@ enum AgentRoutes {
             throw ValidationError(field: "processed", message: "agents list only processed=false (the claimable calculations)")
         }
         let page = try context.request.page()
-        let items = try calculations(context).claimable(clusterID: agent.clusterID, limit: page.limit)
+        let items = try context.calculations().claimable(clusterID: agent.clusterID, limit: page.limit)
         return .json(["items": .array(items.map(\.json)), "next_cursor": .null])
     }
 
     @Sendable static func claim(_ context: RequestContext) throws -> Response {
         let agent = context.agent
         guard agent.enabled else { return .noContent }
-        switch try calculations(context).claim(clusterID: agent.clusterID, clusterName: agent.clusterName, maxRunning: agent.maxRunning) {
+        switch try context.calculations().claim(clusterID: agent.clusterID, clusterName: agent.clusterName, maxRunning: agent.maxRunning) {
         case .nothingToDo:
             return .noContent
         case .claimed(let calculation):
@@ -138,7 +133,7 @@ enum AgentRoutes {
         }
         try input.rejectUnknownFields()
         let calculationID = try context.request.identifier()
-        let applied = try calculations(context).record(
+        let applied = try context.calculations().record(
             CalculationStore.Event(seq: seq, state: state, reason: reason, step: step, level: level.rawValue, message: message,
                                    progressDone: done, progressTotal: total),
             calculationID: calculationID, clusterID: context.agent.clusterID, clusterName: context.agent.clusterName)
@@ -162,7 +157,7 @@ enum AgentRoutes {
         try input.rejectUnknownFields()
         let name = context.request.pathParameters["name"] ?? ""
         guard !name.isEmpty, name.count <= 64 else { throw APIError(.notFound, "no analysis name in the path") }
-        try calculations(context).putAnalysis(calculationID: try context.request.identifier(), clusterID: context.agent.clusterID,
+        try context.calculations().putAnalysis(calculationID: try context.request.identifier(), clusterID: context.agent.clusterID,
                                               name: name, step: step, data: data)
         return .noContent
     }

@@ -22,12 +22,8 @@ enum CalculationRoutes {
         ]
     }
 
-    static func store(_ context: RequestContext) throws(APIError) -> CalculationStore {
-        CalculationStore(connection: try context.database(), publicURL: context.services.configuration.publicURL, worker: context.worker)
-    }
-
     static func calculation(_ context: RequestContext) throws -> (CalculationStore, CalculationRecord) {
-        let calculations = try store(context)
+        let calculations = try context.calculations()
         let id = try context.request.identifier()
         guard let calculation = try calculations.find(id: id) else { throw APIError(.notFound, "there is no calculation \(id)") }
         return (calculations, calculation)
@@ -60,7 +56,7 @@ enum CalculationRoutes {
         case "newest": filter.newestFirst = true
         default: throw ValidationError(field: "order", message: "must be oldest or newest")
         }
-        let items = try store(context).list(filter, page: page)
+        let items = try context.calculations().list(filter, page: page)
         return .json(page.page(of: items, id: \.id, render: \.json))
     }
 
@@ -74,7 +70,7 @@ enum CalculationRoutes {
     static func validate(_ context: RequestContext, clusterID: Int64, moleculeID: Int64?, engine: String, configuration: JSON,
                          analyses: [String]) throws -> ClusterRecord {
         let database = try context.database()
-        let clusters = ClusterStore(connection: database, keyGeneration: context.services.agentKeyGeneration)
+        let clusters = try context.clusters()
         guard let cluster = try context.worker.clusters.value(for: clusterID, load: { try clusters.find(id: clusterID) }) else {
             throw ValidationError(field: "cluster_id", message: "there is no cluster \(clusterID)")
         }
@@ -96,7 +92,7 @@ enum CalculationRoutes {
         let moleculeID = input.moleculeID ?? nil
         let configuration = input.configuration ?? .object([:])
         let cluster = try validate(context, clusterID: clusterID, moleculeID: moleculeID, engine: engine, configuration: configuration, analyses: analyses)
-        let created = try store(context).create(CalculationStore.NewCalculation(
+        let created = try context.calculations().create(CalculationStore.NewCalculation(
             name: input.name ?? "", description: input.description ?? "", clusterID: clusterID, moleculeID: moleculeID, engine: engine,
             configuration: configuration, steps: input.steps ?? StepPlan(steps: [StepPlan.Step(name: "main")]), analyses: analyses,
             priority: input.priority ?? 0, keepRaw: input.keepRaw ?? false, createdBy: context.user.id,
@@ -151,7 +147,7 @@ enum CalculationRoutes {
 
     @Sendable static func approve(_ context: RequestContext) throws -> Response {
         let id = try context.request.identifier()
-        let approved = try store(context).approve(id: id, by: context.user.id)
+        let approved = try context.calculations().approve(id: id, by: context.user.id)
         context.services.logger.info("event=calculation_approved calc=\(id) by=\(context.user.id)")
         return .json(approved.json)
     }
@@ -198,7 +194,7 @@ enum CalculationRoutes {
     }
 
     @Sendable static func catalog(_ context: RequestContext) throws -> Response {
-        let clusters = ClusterStore(connection: try context.database(), keyGeneration: context.services.agentKeyGeneration)
+        let clusters = try context.clusters()
         let catalog = try clusters.catalog()
         let versions = try clusters.engineVersions()
         var items: [JSON] = []

@@ -19,12 +19,8 @@ enum ClusterRoutes {
         ]
     }
 
-    static func store(_ context: RequestContext) throws(APIError) -> ClusterStore {
-        ClusterStore(connection: try context.database(), keyGeneration: context.services.agentKeyGeneration)
-    }
-
     static func cluster(_ context: RequestContext) throws -> (ClusterStore, ClusterRecord) {
-        let clusters = try store(context)
+        let clusters = try context.clusters()
         let id = try context.request.identifier()
         guard let cluster = try clusters.find(id: id) else { throw APIError(.notFound, "there is no cluster \(id)") }
         return (clusters, cluster)
@@ -39,7 +35,7 @@ enum ClusterRoutes {
 
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let page = try context.request.page()
-        let clusters = try store(context).list(page)
+        let clusters = try context.clusters().list(page)
         return .json(page.page(of: clusters, id: \.id, render: \.json))
     }
 
@@ -51,7 +47,7 @@ enum ClusterRoutes {
         let maxRunning = try input.integer("max_running", range: 0...100_000) ?? 0
         let interval = try input.integer("heartbeat_interval", range: 1...3_600) ?? 30
         try input.rejectUnknownFields()
-        guard let cluster = try store(context).create(name: name, description: description, requiresApproval: requiresApproval,
+        guard let cluster = try context.clusters().create(name: name, description: description, requiresApproval: requiresApproval,
                                                       maxRunning: maxRunning, heartbeatInterval: interval) else {
             throw APIError(.conflict, "a cluster named '\(name)' already exists", field: "name")
         }

@@ -90,7 +90,7 @@ enum MoleculeRoutes {
         let (_, molecule) = try molecule(context)
         var filter = CalculationStore.Filter()
         filter.moleculeID = molecule.id
-        let items = try CalculationRoutes.store(context).list(filter, page: page)
+        let items = try context.calculations().list(filter, page: page)
         return .json(page.page(of: items, id: \.id, render: \.json))
     }
 

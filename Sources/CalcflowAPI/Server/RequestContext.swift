@@ -34,6 +34,16 @@ public final class RequestContext {
         UserStore(connection: try database(), cache: services.userGeneration)
     }
 
+    /// Clusters and their keys, with the cache of agent keys kept in step.
+    func clusters() throws(APIError) -> ClusterStore {
+        ClusterStore(connection: try database(), keyGeneration: services.agentKeyGeneration)
+    }
+
+    /// Calculations, with this worker thread's caches.
+    func calculations() throws(APIError) -> CalculationStore {
+        CalculationStore(connection: try database(), publicURL: services.configuration.publicURL, worker: worker)
+    }
+
     /// The cluster of an `.agentKey` route.
     public var agent: AgentIdentity {
         guard let agentIdentity else { preconditionFailure("agent read on a route that is not .agentKey") }

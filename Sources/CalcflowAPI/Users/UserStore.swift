@@ -89,9 +89,4 @@ struct UserStore {
         try connection.execute("UPDATE users SET session_epoch = session_epoch + 1 WHERE id = ?", [.integer(userID)])
         cache.invalidate()
     }
-
-    func activeAdminCount() throws(DatabaseError) -> Int64 {
-        try connection.queryFirst(
-            "SELECT COUNT(*) AS admins FROM users WHERE role = 'admin' AND blocked = 0 AND deleted_at IS NULL")?.int("admins") ?? 0
-    }
 }

@@ -100,9 +100,6 @@ public struct CalculationLifecycle: Sendable, Equatable {
         return .notify(.lost)
     }
 
-    /// A rerun starts from the same input, as a new calculation.
-    public var canRerun: Bool { state.isFinished || (state == .failed) }
-
     /// Only a calculation no agent has taken can still be edited.
     public var isEditable: Bool { state == .pendingApproval || state == .queued }
 }
