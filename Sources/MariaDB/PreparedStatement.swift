@@ -42,14 +42,28 @@ final class PreparedStatement {
 
         guard let metadata = mysql_stmt_result_metadata(handle) else {
             if mysql_stmt_errno(handle) != 0 { throw failure() }
-            return QueryResult(rows: [], affectedRows: Int64(mysql_stmt_affected_rows(handle)),
-                               lastInsertID: Int64(mysql_stmt_insert_id(handle)))
+            let result = QueryResult(rows: [], affectedRows: Int64(mysql_stmt_affected_rows(handle)),
+                                     lastInsertID: Int64(mysql_stmt_insert_id(handle)))
+            try skipMoreResults()
+            return result
         }
         defer { mysql_free_result(metadata) }
         let fieldCount = Int(mysql_num_fields(metadata))
         let names = columnNames(metadata: metadata, count: fieldCount)
         let rows = try fetchRows(columnCount: fieldCount, names: names)
+        try skipMoreResults()
         return QueryResult(rows: rows, affectedRows: Int64(rows.count), lastInsertID: 0)
+    }
+
+    /// A `CALL` answers with its result sets and then its own status: the first result set is the
+    /// answer, and the rest are read and dropped so that the connection is free for the next statement.
+    private func skipMoreResults() throws(DatabaseError) {
+        while mysql_stmt_more_results(handle) != 0 {
+            let status = mysql_stmt_next_result(handle)
+            if status > 0 { throw failure() }
+            if status < 0 { break }
+            mysql_stmt_free_result(handle)
+        }
     }
 
     private func columnNames(metadata: UnsafeMutablePointer<MYSQL_RES>, count: Int) -> ColumnNames {

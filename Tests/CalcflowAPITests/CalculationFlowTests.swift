@@ -110,6 +110,29 @@ final class CalculationFlowTests: StackTestCase {
         XCTAssertEqual(try event(cluster, calculation: id, seq: 3, state: "running").status, 409, "a finished calculation does not run again")
     }
 
+    func testProgressIsTheLatestReportedAndShowsInTheList() throws {
+        let cluster = try makeCluster()
+        _ = try createCalculation(cluster: cluster, name: "progress")
+        let id = try XCTUnwrap(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue)
+        func report(_ seq: Int64, _ progress: JSON?) throws {
+            var body: [String: JSON] = ["seq": .integer(seq), "level": "INFO", "message": "step \(seq)"]
+            if let progress { body["progress"] = progress }
+            XCTAssertEqual(try client.post("/api/v1/agent/calculations/\(id)/events", .object(body), token: cluster.key).status, 204)
+        }
+        func shown() throws -> JSON? {
+            let page = try client.get("/api/v1/calculations?cluster_id=\(cluster.id)", token: adminToken()).json
+            return page["items"]?.arrayValue?.first { $0["id"]?.integerValue == id }?["progress"]
+        }
+        XCTAssertEqual(try shown(), .null, "no progress before the first report")
+        try report(1, ["done": 1, "total": 4])
+        try report(2, ["done": 3, "total": 4])
+        try report(3, nil)
+        XCTAssertEqual(try shown(), ["done": 3, "total": 4], "an event without progress keeps the last one")
+        try report(1, ["done": 1, "total": 4])
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["progress"], ["done": 3, "total": 4],
+                       "a replayed older report does not move progress back")
+    }
+
     func testAnotherClustersKeyCannotTouchACalculation() throws {
         let cluster = try makeCluster()
         let other = try makeCluster()

@@ -96,7 +96,7 @@ enum AgentRoutes {
     @Sendable static func claim(_ context: RequestContext) throws -> Response {
         let agent = context.agent
         guard agent.enabled else { return .noContent }
-        switch try context.calculations().claim(clusterID: agent.clusterID, clusterName: agent.clusterName, maxRunning: agent.maxRunning) {
+        switch try context.calculations().claim(clusterID: agent.clusterID, maxRunning: agent.maxRunning, clusterName: agent.clusterName) {
         case .nothingToDo:
             return .noContent
         case .claimed(let calculation):

@@ -29,15 +29,23 @@ struct CalculationRecord: Sendable {
     var startedAt: String?
     var finishedAt: String?
 
+    private static let ownColumnNames = [
+        "id", "name", "description", "cluster_id", "molecule_id", "engine", "configuration", "steps", "analyses", "priority",
+        "approved", "processed", "state", "state_reason", "cancel_requested", "keep_raw", "rerun_of", "created_by", "created_at",
+        "started_at", "finished_at",
+    ]
     /// The calculation's own columns, for reads that must not join (locking reads).
-    static let ownColumns = """
-        c.id, c.name, c.description, c.cluster_id, c.molecule_id, c.engine, c.configuration, c.steps,
-        c.analyses, c.priority, c.approved, c.processed, c.state, c.state_reason, c.cancel_requested, c.progress_done,
-        c.progress_total, c.keep_raw, c.rerun_of, c.created_by, c.created_at, c.started_at, c.finished_at
+    static let ownColumns = ownColumnNames.map { "c." + $0 }.joined(separator: ", ")
+    /// The same, bare, for `INSERT ... RETURNING`.
+    static let returnedColumns = ownColumnNames.joined(separator: ", ")
+    /// Progress is the latest event's that carried one: reports then write a single row, and a page
+    /// of calculations reads it back with one index lookup per row.
+    static let progressColumn = """
+        (SELECT CONCAT(e.progress_done, '/', e.progress_total) FROM calculation_events e
+         WHERE e.calculation_id = c.id AND e.progress_done IS NOT NULL ORDER BY e.seq DESC LIMIT 1) AS progress
         """
-    static let columns = ownColumns + ", k.name AS cluster_name"
+    static let columns = ownColumns + ", " + progressColumn + ", k.name AS cluster_name"
     static let from = "calculations c JOIN clusters k ON k.id = c.cluster_id"
-
     /// A row read without the join, when the cluster's name is known otherwise.
     init(row: Row, clusterName: String) {
         self.init(row: row)
@@ -61,8 +69,9 @@ struct CalculationRecord: Sendable {
         state = row.string("state").flatMap(CalculationState.init(rawValue:)) ?? .queued
         reason = row.string("state_reason")
         cancelRequested = row.bool("cancel_requested")
-        progressDone = row.int("progress_done")
-        progressTotal = row.int("progress_total")
+        let progress = row.columns.index(of: "progress") == nil ? nil : row.string("progress")?.split(separator: "/")
+        progressDone = progress.flatMap { $0.count == 2 ? Int64($0[0]) : nil }
+        progressTotal = progress.flatMap { $0.count == 2 ? Int64($0[1]) : nil }
         keepRaw = row.bool("keep_raw")
         rerunOf = row.int("rerun_of")
         createdBy = row.int("created_by") ?? 0

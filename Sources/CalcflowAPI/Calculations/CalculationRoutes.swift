@@ -96,7 +96,7 @@ enum CalculationRoutes {
             name: input.name ?? "", description: input.description ?? "", clusterID: clusterID, moleculeID: moleculeID, engine: engine,
             configuration: configuration, steps: input.steps ?? StepPlan(steps: [StepPlan.Step(name: "main")]), analyses: analyses,
             priority: input.priority ?? 0, keepRaw: input.keepRaw ?? false, createdBy: context.user.id,
-            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: nil))
+            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: nil), clusterName: cluster.name)
         context.services.logger.info("event=calculation_created calc=\(created.id) cluster=\(cluster.name) state=\(created.state.rawValue) by=\(context.user.id)")
         return .json(created.json, status: 201)
     }
@@ -169,7 +169,7 @@ enum CalculationRoutes {
             name: calculation.name, description: calculation.description, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID,
             engine: calculation.engine, configuration: calculation.configuration, steps: steps, analyses: calculation.analyses,
             priority: calculation.priority, keepRaw: calculation.keepRaw, createdBy: context.user.id,
-            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: calculation.id))
+            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: calculation.id), clusterName: cluster.name)
         return .json(created.json, status: 201)
     }
 

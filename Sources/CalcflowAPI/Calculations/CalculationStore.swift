@@ -8,8 +8,10 @@ import MariaDB
 struct CalculationStore {
     let connection: Connection
     let publicURL: String
-    /// The worker thread's memory of which cluster owns a claimed calculation (agent routes only).
+    /// The worker thread's caches (staff for mails).
     var worker: WorkerState? = nil
+    /// The process's memory of which cluster claimed which calculation (agent routes).
+    var claimedOwners: ClaimedOwners? = nil
 
     var outbox: Outbox { Outbox(connection: connection, publicURL: publicURL, staffCache: worker?.staff) }
 
@@ -67,32 +69,33 @@ struct CalculationStore {
         var rerunOf: Int64?
     }
 
-    func create(_ new: NewCalculation) throws -> CalculationRecord {
+    /// Inserts a calculation of the cluster named `clusterName` (the caller has checked it exists).
+    func create(_ new: NewCalculation, clusterName: String) throws -> CalculationRecord {
         let (lifecycle, action) = CalculationLifecycle.created(needsApproval: new.needsApproval)
         // One insert is atomic by itself; only an approval request adds a mail to commit with it.
         guard action == .requestApproval else {
-            return try insert(new, state: lifecycle.state)
+            return try insert(new, state: lifecycle.state, clusterName: clusterName)
         }
         return try connection.transaction { _ in
-            let created = try insert(new, state: lifecycle.state)
+            let created = try insert(new, state: lifecycle.state, clusterName: clusterName)
             try outbox.enqueue(.approvalNeeded, calculation: created)
             return created
         }
     }
 
-    private func insert(_ new: NewCalculation, state: CalculationState) throws -> CalculationRecord {
-            let result = try connection.execute(
-                """
-                INSERT INTO calculations (name, description, cluster_id, molecule_id, engine, configuration, steps, analyses, priority,
-                                          approved, state, keep_raw, created_by, rerun_of)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), .text(new.engine),
-                 .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
-                 .text(JSON.array(new.analyses.map(JSON.string)).serializedString()), .integer(new.priority),
-                 SQLValue(!new.needsApproval), .text(state.rawValue), SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
-            guard let created = try find(id: result.lastInsertID) else { throw DatabaseError(code: .statementFailed, message: "inserted calculation vanished") }
-            return created
+    private func insert(_ new: NewCalculation, state: CalculationState, clusterName: String) throws -> CalculationRecord {
+        let created = try connection.queryFirst(
+            """
+            INSERT INTO calculations (name, description, cluster_id, molecule_id, engine, configuration, steps, analyses, priority,
+                                      approved, state, keep_raw, created_by, rerun_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING \(CalculationRecord.returnedColumns)
+            """,
+            [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), .text(new.engine),
+             .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
+             .text(JSON.array(new.analyses.map(JSON.string)).serializedString()), .integer(new.priority),
+             SQLValue(!new.needsApproval), .text(state.rawValue), SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
+        guard let created else { throw DatabaseError(code: .statementFailed, message: "the insert of a calculation returned no row") }
+        return CalculationRecord(row: created, clusterName: clusterName)
     }
 
     func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) {
@@ -100,6 +103,7 @@ struct CalculationStore {
     }
 
     func delete(id: Int64) throws(DatabaseError) {
+        claimedOwners?.forget(calculationID: id)
         try connection.execute("DELETE FROM outbox WHERE calculation_id = ? AND sent_at IS NULL", [.integer(id)])
         try connection.execute("DELETE FROM calculations WHERE id = ?", [.integer(id)])
     }
@@ -154,35 +158,22 @@ struct CalculationStore {
         case nothingToDo
     }
 
-    /// Takes the best claimable calculation of the cluster, atomically: two agents never get one calculation.
-    func claim(clusterID: Int64, clusterName: String, maxRunning: Int64) throws -> ClaimOutcome {
-        let claimed: CalculationRecord? = try connection.transaction { connection in
-            // The throttle: with a limit, claims of one cluster queue on its row so the count holds.
-            if maxRunning > 0 {
-                _ = try connection.queryFirst("SELECT id FROM clusters WHERE id = ? FOR UPDATE", [.integer(clusterID)])
-                let running = try connection.queryFirst(
-                    "SELECT COUNT(*) AS running FROM calculations WHERE cluster_id = ? AND state = 'running'", [.integer(clusterID)])?.int("running") ?? 0
-                if running >= maxRunning { return nil }
+    /// Takes the best claimable calculation of the cluster, atomically: two agents never get one
+    /// calculation. The transaction runs in the server, in one round trip (migrations/0010).
+    func claim(clusterID: Int64, maxRunning: Int64, clusterName: String) throws(DatabaseError) -> ClaimOutcome {
+        var attempt = 1
+        while true {
+            do {
+                guard let row = try connection.queryFirst("CALL claim_calculation(?, ?)", [.integer(clusterID), .integer(max(maxRunning, 0))]) else {
+                    return .nothingToDo
+                }
+                let claimed = CalculationRecord(row: row, clusterName: clusterName)
+                claimedOwners?.remember(calculationID: claimed.id, cluster: clusterID)
+                return .claimed(claimed)
+            } catch where error.isRetryable && attempt < 5 {
+                attempt += 1
             }
-            // Only the calculations table is read with a lock: joining clusters would lock the cluster's row too.
-            guard let candidate = try connection.queryFirst(
-                """
-                SELECT \(CalculationRecord.ownColumns) FROM calculations c
-                WHERE c.cluster_id = ? AND c.processed = 0 AND c.approved = 1 AND c.state = 'queued'
-                ORDER BY c.priority DESC, c.created_at, c.id LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, [.integer(clusterID)]) else { return nil }
-            var record = CalculationRecord(row: candidate, clusterName: clusterName)
-            let started = try connection.execute(
-                "UPDATE calculations SET processed = 1, state = 'running', state_reason = NULL, started_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
-                [.integer(record.id)])
-            guard started.affectedRows == 1 else { return nil }
-            record.processed = true
-            record.state = .running
-            record.reason = nil
-            record.startedAt = Timestamp.rfc3339(Date())
-            return record
         }
-        return claimed.map(ClaimOutcome.claimed) ?? .nothingToDo
     }
 
     struct Event {
@@ -197,24 +188,17 @@ struct CalculationStore {
     }
 
     /// The cluster of a calculation, for an agent's "is this mine?" (nil when there is none).
-    func clusterOf(calculationID: Int64, forUpdate: Bool = false) throws(DatabaseError) -> Int64? {
-        let read = { () throws(DatabaseError) -> (cluster: Int64, claimed: Bool)? in
-            guard let row = try connection.queryFirst("SELECT cluster_id, processed FROM calculations WHERE id = ?\(forUpdate ? " FOR UPDATE" : "")",
-                                                      [.integer(calculationID)]) else { return nil }
-            return (row.int("cluster_id") ?? 0, row.bool("processed"))
-        }
-        if forUpdate || worker == nil { return try read()?.cluster }
-        do {
-            return try worker?.owner(ofClaimed: calculationID) { try read() }
-        } catch let error as DatabaseError {
-            throw error
-        } catch {
-            return nil
-        }
+    func clusterOf(calculationID: Int64) throws(DatabaseError) -> Int64? {
+        if let cluster = claimedOwners?.cluster(of: calculationID) { return cluster }
+        guard let row = try connection.queryFirst("SELECT cluster_id, processed FROM calculations WHERE id = ?", [.integer(calculationID)]),
+              let cluster = row.int("cluster_id") else { return nil }
+        // Before the claim, the cluster can still be edited; after it, never.
+        if row.bool("processed") { claimedOwners?.remember(calculationID: calculationID, cluster: cluster) }
+        return cluster
     }
 
     /// Applies an agent's event once: a repeated `seq` changes nothing. Returns false for a replay.
-    /// Progress-only events need no transaction: the insert decides, and the update repeats harmlessly.
+    /// Progress-only events need no transaction: the one insert decides.
     func record(_ event: Event, calculationID: Int64, clusterID: Int64, clusterName: String) throws -> Bool {
         if event.state == nil {
             guard try clusterOf(calculationID: calculationID) == clusterID else {
@@ -239,19 +223,14 @@ struct CalculationStore {
     }
 
     private func insert(_ event: Event, calculationID: Int64) throws(DatabaseError) -> Bool {
-            let inserted = try connection.execute(
-                """
-                INSERT IGNORE INTO calculation_events (calculation_id, seq, state, step, level, message, progress_done, progress_total)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [.integer(calculationID), .integer(event.seq), SQLValue(event.state?.rawValue), SQLValue(event.step), .text(event.level),
-                 .text(event.message), SQLValue(event.progressDone), SQLValue(event.progressTotal)])
-            guard inserted.affectedRows > 0 else { return false }
-            if let done = event.progressDone, let total = event.progressTotal {
-                try connection.execute("UPDATE calculations SET progress_done = ?, progress_total = ? WHERE id = ?",
-                                       [.integer(done), .integer(total), .integer(calculationID)])
-            }
-            return true
+        let inserted = try connection.execute(
+            """
+            INSERT IGNORE INTO calculation_events (calculation_id, seq, state, step, level, message, progress_done, progress_total)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(calculationID), .integer(event.seq), SQLValue(event.state?.rawValue), SQLValue(event.step), .text(event.level),
+             .text(event.message), SQLValue(event.progressDone), SQLValue(event.progressTotal)])
+        return inserted.affectedRows > 0
     }
 
     /// The agent says the calculation is in `state` (an event, or a heartbeat listing it as running).

@@ -18,6 +18,7 @@ public final class APIServices: Sendable {
     public let catalogGeneration: CacheGeneration
     public let streamLimiter: StreamLimiter
     public let heartbeats = HeartbeatBuffer()
+    let claimedOwners = ClaimedOwners()
     private let stopping = Atomic<Bool>(false)
 
     /// True once SIGTERM arrived: long-running handlers (streams) end so the threads can finish.

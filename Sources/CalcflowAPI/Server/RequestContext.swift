@@ -39,9 +39,10 @@ public final class RequestContext {
         ClusterStore(connection: try database(), keyGeneration: services.agentKeyGeneration)
     }
 
-    /// Calculations, with this worker thread's caches.
+    /// Calculations, with this worker thread's caches and the process's claimed owners.
     func calculations() throws(APIError) -> CalculationStore {
-        CalculationStore(connection: try database(), publicURL: services.configuration.publicURL, worker: worker)
+        CalculationStore(connection: try database(), publicURL: services.configuration.publicURL, worker: worker,
+                         claimedOwners: services.claimedOwners)
     }
 
     /// The cluster of an `.agentKey` route.

@@ -10,8 +10,6 @@ final class WorkerState {
     let staff: ThreadCache<Int, [NotificationPolicy.Person]>
     /// Clusters by id, read again when any cluster changes.
     let clusters: ThreadCache<Int64, ClusterRecord>
-    /// The cluster of each claimed calculation this thread has seen: it never changes after the claim.
-    private var claimedOwners: [Int64: Int64] = [:]
     private var lastSeenWrites: [Int64: UInt64] = [:]
     private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
     private static let second: UInt64 = 1_000_000_000
@@ -22,16 +20,6 @@ final class WorkerState {
         catalog = ThreadCache(shared: services.catalogGeneration)
         staff = ThreadCache(shared: services.userGeneration)
         clusters = ThreadCache(shared: services.agentKeyGeneration)
-    }
-
-    func owner(ofClaimed calculationID: Int64, read: () throws -> (cluster: Int64, claimed: Bool)?) rethrows -> Int64? {
-        if let cluster = claimedOwners[calculationID] { return cluster }
-        guard let found = try read() else { return nil }
-        if found.claimed {
-            if claimedOwners.count >= 100_000 { claimedOwners.removeAll(keepingCapacity: true) }
-            claimedOwners[calculationID] = found.cluster
-        }
-        return found.cluster
     }
 
     /// True at most once a second per cluster: the cluster's "last seen" row is then written.
