@@ -70,27 +70,27 @@ private final class ResponseCollector {
     var body: [UInt8] = []
     var headers: [(name: String, value: String)] = []
 
-    func appendHeaderLine(_ line: String) {
-        if line.hasPrefix("HTTP/") {
+    /// One raw header line as curl hands it over ("Name: value\r\n"), read as bytes: this runs for
+    /// every header of every response.
+    func appendHeaderLine(_ line: UnsafeBufferPointer<UInt8>) {
+        if line.starts(with: Self.statusLinePrefix) {
             // A new status line (after a 100 Continue or a redirect) starts a new set of headers.
             headers.removeAll()
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
-        headers.append((name, value))
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var start = colon + 1
+        var end = line.endIndex
+        while start < end, Self.isSpace(line[start]) { start += 1 }
+        while end > start, Self.isSpace(line[end - 1]) { end -= 1 }
+        headers.append((String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self),
+                        String(decoding: UnsafeBufferPointer(rebasing: line[start..<end]), as: UTF8.self)))
     }
-}
 
-extension Substring {
-    fileprivate func trimmingCharacters(in set: String) -> String {
-        let characters = Set(set)
-        var start = startIndex
-        var end = endIndex
-        while start < end, characters.contains(self[start]) { start = index(after: start) }
-        while end > start, characters.contains(self[index(before: end)]) { end = index(before: end) }
-        return String(self[start..<end])
+    private static let statusLinePrefix = Array("HTTP/".utf8)
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\n")
     }
 }
 
@@ -108,9 +108,8 @@ private func collectHeader(data: UnsafeMutablePointer<CChar>?, size: Int, count:
     guard let data, let context else { return 0 }
     let collector = Unmanaged<ResponseCollector>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-        String(decoding: UnsafeBufferPointer(start: bytes, count: length), as: UTF8.self)
+    data.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+        collector.appendHeaderLine(UnsafeBufferPointer(start: bytes, count: length))
     }
-    collector.appendHeaderLine(line)
     return length
 }

@@ -51,7 +51,7 @@ struct BenchCommand: ParsableCommand {
             let p99 = durations.isEmpty ? 0 : durations[min(durations.count - 1, durations.count * 99 / 100)] * 1_000
             print(String(format: "lifecycles=%d failed=%d seconds=%.2f lifecycles_per_second=%.0f requests_per_second=%.0f p50_ms=%.1f p99_ms=%.1f",
                          durations.count, outcome.failures.count, elapsed, Double(durations.count) / elapsed,
-                         Double(durations.count * 6) / elapsed, p50, p99))
+                         Double(durations.count * 7) / elapsed, p50, p99))
             if let first = outcome.failures.first { print("first failure: \(first)") }
             if !outcome.failures.isEmpty { throw ExitCode(1) }
         }
