@@ -23,9 +23,11 @@ public final class TestStack: @unchecked Sendable {
     }()
 
     /// `settings` are extra lines of the API's config file (`user_cache_ms`, `threads`, ...).
-    /// How the SMTP sink speaks: in clear, TLS from the first byte (smtps), or upgraded with STARTTLS.
+    /// How the SMTP sink speaks: in clear, TLS from the first byte (smtps), or upgraded with STARTTLS;
+    /// `login` is STARTTLS to a relay that requires `required` ("user:password") and is given `given`.
     public enum MailSecurity: Sendable {
         case plain, smtps, startTLS
+        case login(required: String, given: String)
     }
 
     public init(settings: [String: String] = [:], smtpSink: Bool = false, mailSecurity: MailSecurity = .plain) throws {
@@ -37,7 +39,11 @@ public final class TestStack: @unchecked Sendable {
         mailDirectory = directory + "/mail"
         var settings = settings
         if smtpSink {
-            settings["smtp_url"] = (mailSecurity == .smtps ? "smtps" : "smtp") + "://localhost:\(httpsPort + 3)"
+            switch mailSecurity {
+            case .smtps: settings["smtp_url"] = "smtps://localhost:\(httpsPort + 3)"
+            case .login(_, let given): settings["smtp_url"] = "smtp://\(given)@localhost:\(httpsPort + 3)"
+            case .plain, .startTLS: settings["smtp_url"] = "smtp://localhost:\(httpsPort + 3)"
+            }
             settings["smtp_ca_file"] = certificate
         }
         configuration = settings
@@ -64,17 +70,19 @@ public final class TestStack: @unchecked Sendable {
 
     private var environment: [String: String] { ["CALCFLOW_STATE_DIR": directory] }
 
-    /// aiosmtpd, storing every mail it receives in a Maildir.
+    /// aiosmtpd, storing every mail it receives in a Maildir (Tests/MailSink/smtp_sink.py).
     private func startSMTPSink(port: Int, security: MailSecurity) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var tls: [String] = []
+        let certificateFiles = ["--cert", certificate, "--key", directory + "/tls/key.pem"]
+        var options: [String] = []
         switch security {
         case .plain: break
-        case .smtps: tls = ["--smtpscert", certificate, "--smtpskey", directory + "/tls/key.pem"]
-        case .startTLS: tls = ["--tlscert", certificate, "--tlskey", directory + "/tls/key.pem"]
+        case .smtps: options = ["--tls", "smtps"] + certificateFiles
+        case .startTLS: options = ["--tls", "starttls"] + certificateFiles
+        case .login(let required, _): options = ["--tls", "starttls", "--login", required] + certificateFiles
         }
-        process.arguments = ["python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)"] + tls + ["-c", "aiosmtpd.handlers.Mailbox", mailDirectory]
+        process.arguments = ["python3", Shell.repository + "/Tests/MailSink/smtp_sink.py", "--port", "\(port)", "--maildir", mailDirectory] + options
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
