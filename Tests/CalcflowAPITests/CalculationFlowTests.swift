@@ -133,6 +133,32 @@ final class CalculationFlowTests: StackTestCase {
                        "a replayed older report does not move progress back")
     }
 
+    /// The one-round-trip report (migrations/0011) writes only when the calculation is still in the
+    /// state its caller decided from, and once per seq.
+    func testAReportAppliesOnlyToTheStateItWasDecidedFrom() throws {
+        let cluster = try makeCluster()
+        _ = try createCalculation(cluster: cluster, name: "compare and set")
+        let id = try XCTUnwrap(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue)
+        let database = try stack.database()
+        func report(expecting expected: String, seq: Int64) throws -> String? {
+            try database.queryFirst("CALL apply_calculation_report(?, ?, NULL, ?, 'succeeded', NULL, 'INFO', 'done', NULL, NULL, 'succeeded', NULL, 1, 'succeeded', ?, 'subject', 'text', '<p>html</p>')",
+                                    [.integer(id), .text(expected), .integer(seq), .text(#"["a@calcflow.test", "b@calcflow.test"]"#)])?.string("outcome")
+        }
+        func count(_ sql: String) throws -> Int64? { try database.queryFirst(sql, [.integer(id)])?.int("n") }
+
+        XCTAssertEqual(try report(expecting: "queued", seq: 7), "stale")
+        XCTAssertEqual(try count("SELECT COUNT(*) AS n FROM calculation_events WHERE calculation_id = ?"), 0, "nothing written when stale")
+        XCTAssertEqual(try database.queryFirst("SELECT state FROM calculations WHERE id = ?", [.integer(id)])?.string("state"), "running")
+
+        XCTAssertEqual(try report(expecting: "running", seq: 7), "applied")
+        XCTAssertEqual(try database.queryFirst("SELECT state, finished_at IS NOT NULL AS finished FROM calculations WHERE id = ?", [.integer(id)])?.bool("finished"), true)
+        XCTAssertEqual(try count("SELECT COUNT(*) AS n FROM outbox WHERE calculation_id = ?"), 2, "one mail per recipient")
+
+        XCTAssertEqual(try report(expecting: "succeeded", seq: 7), "replay")
+        XCTAssertEqual(try count("SELECT COUNT(*) AS n FROM outbox WHERE calculation_id = ?"), 2, "a replay mails nobody")
+        XCTAssertEqual(try count("SELECT COUNT(*) AS n FROM calculation_events WHERE calculation_id = ?"), 1)
+    }
+
     func testAnotherClustersKeyCannotTouchACalculation() throws {
         let cluster = try makeCluster()
         let other = try makeCluster()

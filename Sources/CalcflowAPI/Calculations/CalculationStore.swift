@@ -161,19 +161,13 @@ struct CalculationStore {
     /// Takes the best claimable calculation of the cluster, atomically: two agents never get one
     /// calculation. The transaction runs in the server, in one round trip (migrations/0010).
     func claim(clusterID: Int64, maxRunning: Int64, clusterName: String) throws(DatabaseError) -> ClaimOutcome {
-        var attempt = 1
-        while true {
-            do {
-                guard let row = try connection.queryFirst("CALL claim_calculation(?, ?)", [.integer(clusterID), .integer(max(maxRunning, 0))]) else {
-                    return .nothingToDo
-                }
-                let claimed = CalculationRecord(row: row, clusterName: clusterName)
-                claimedOwners?.remember(calculationID: claimed.id, cluster: clusterID)
-                return .claimed(claimed)
-            } catch where error.isRetryable && attempt < 5 {
-                attempt += 1
-            }
+        let row = try retryingDeadlocks { () throws(DatabaseError) -> Row? in
+            try connection.queryFirst("CALL claim_calculation(?, ?)", [.integer(clusterID), .integer(max(maxRunning, 0))])
         }
+        guard let row else { return .nothingToDo }
+        let claimed = CalculationRecord(row: row, clusterName: clusterName)
+        claimedOwners?.remember(calculationID: claimed.id, cluster: clusterID)
+        return .claimed(claimed)
     }
 
     struct Event {
@@ -200,25 +194,75 @@ struct CalculationStore {
     /// Applies an agent's event once: a repeated `seq` changes nothing. Returns false for a replay.
     /// Progress-only events need no transaction: the one insert decides.
     func record(_ event: Event, calculationID: Int64, clusterID: Int64, clusterName: String) throws -> Bool {
-        if event.state == nil {
+        guard let state = event.state else {
             guard try clusterOf(calculationID: calculationID) == clusterID else {
                 throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
             }
             return try insert(event, calculationID: calculationID)
         }
-        return try connection.transaction { connection in
-            // One locking read of the calculation's own row; the cluster is the agent's.
-            guard let row = try connection.queryFirst("SELECT \(CalculationRecord.ownColumns) FROM calculations c WHERE c.id = ? FOR UPDATE",
+        // Decide from the calculation as read, then apply in one round trip that first checks it has
+        // not moved since (migrations/0011); when it has, read and decide again.
+        for _ in 1...Self.reportAttempts {
+            guard let row = try connection.queryFirst("SELECT \(CalculationRecord.ownColumns) FROM calculations c WHERE c.id = ?",
                                                       [.integer(calculationID)]),
                   row.int("cluster_id") == clusterID else {
                 throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
             }
             let calculation = CalculationRecord(row: row, clusterName: clusterName)
-            guard try insert(event, calculationID: calculationID) else { return false }
-            if let state = event.state {
-                try apply(report: state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil), to: calculation)
+            var lifecycle = calculation.lifecycle
+            let action: CalculationLifecycle.Action
+            do {
+                action = try lifecycle.report(state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil))
+            } catch {
+                // A report sent again after the state moved on is a replay, not a conflict.
+                if try hasEvent(calculationID: calculationID, seq: event.seq) { return false }
+                throw APIError(.conflict, "\(error)")
             }
-            return true
+            let changed = lifecycle != calculation.lifecycle
+            var letter: Outbox.Letter?
+            if changed, case .notify(let notification) = action {
+                var updated = calculation
+                updated.state = lifecycle.state
+                updated.reason = lifecycle.reason
+                letter = try outbox.letter(notification, calculation: updated)
+            }
+            let outcome = try retryingDeadlocks { () throws(DatabaseError) -> String? in
+                try connection.queryFirst(
+                    "CALL apply_calculation_report(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [.integer(calculationID), .text(calculation.state.rawValue), SQLValue(calculation.reason),
+                     .integer(event.seq), .text(state.rawValue), SQLValue(event.step), .text(event.level), .text(event.message),
+                     SQLValue(event.progressDone), SQLValue(event.progressTotal),
+                     changed ? .text(lifecycle.state.rawValue) : .null, SQLValue(lifecycle.reason.map { String($0.prefix(2_000)) }),
+                     SQLValue(lifecycle.state.isFinished),
+                     SQLValue(letter?.kind), SQLValue(letter?.recipientList), SQLValue(letter?.mail.subject),
+                     SQLValue(letter?.mail.text), SQLValue(letter?.mail.html)])?.string("outcome")
+            }
+            switch outcome {
+            case "applied": return true
+            case "replay": return false
+            default: continue
+            }
+        }
+        throw APIError(.unavailable, "calculation \(calculationID) kept changing while this report was applied; send it again")
+    }
+
+    private static let reportAttempts = 5
+
+    private func hasEvent(calculationID: Int64, seq: Int64) throws(DatabaseError) -> Bool {
+        try connection.queryFirst("SELECT 1 AS present FROM calculation_events WHERE calculation_id = ? AND seq = ?",
+                                  [.integer(calculationID), .integer(seq)]) != nil
+    }
+
+    /// Runs one statement again when MariaDB chose it as a deadlock's victim (the statement is its
+    /// own transaction, so running it again is safe).
+    private func retryingDeadlocks<Result>(_ statement: () throws(DatabaseError) -> Result) throws(DatabaseError) -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try statement()
+            } catch where error.isRetryable && attempt < 5 {
+                attempt += 1
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import CalcflowCore
+import JSON
 import MariaDB
 
 /// Writes the mails a state change causes, in the caller's transaction: the change and its mails
@@ -24,9 +25,18 @@ struct Outbox {
         return try staffCache.value(for: 0, load: read) ?? []
     }
 
-    /// Queues one mail per recipient; returns how many.
-    @discardableResult
-    func enqueue(_ notification: CalculationLifecycle.Notification, calculation: CalculationRecord) throws -> Int {
+    /// The mail a notification causes: one message, to each of its recipients.
+    struct Letter {
+        var kind: String
+        var recipients: [String]
+        var mail: CalculationMail
+
+        /// The recipients as the JSON array that the outbox insert reads with `JSON_TABLE`.
+        var recipientList: String { JSON.array(recipients.map(JSON.string)).serializedString() }
+    }
+
+    /// Who gets mail about `notification` on `calculation`, and what it says; nil when nobody does.
+    func letter(_ notification: CalculationLifecycle.Notification, calculation: CalculationRecord) throws -> Letter? {
         let staff = try staff()
         var creator = staff.first { $0.id == calculation.createdBy }
         if creator == nil {
@@ -34,12 +44,22 @@ struct Outbox {
                                                 [.integer(calculation.createdBy)]).map(Outbox.person)
         }
         let recipients = NotificationPolicy.recipients(of: notification, creator: creator, staff: staff)
-        let mail = CalculationMail(notification: notification, calculation: calculation, publicURL: publicURL)
-        for person in recipients {
-            try connection.execute(
-                "INSERT INTO outbox (kind, calculation_id, recipient, subject, text_body, html_body) VALUES (?, ?, ?, ?, ?, ?)",
-                [.text(notification.rawValue), .integer(calculation.id), .text(person.email), .text(mail.subject), .text(mail.text), .text(mail.html)])
-        }
-        return recipients.count
+        guard !recipients.isEmpty else { return nil }
+        return Letter(kind: notification.rawValue, recipients: recipients.map(\.email),
+                      mail: CalculationMail(notification: notification, calculation: calculation, publicURL: publicURL))
+    }
+
+    /// Queues one mail per recipient, in one statement; returns how many.
+    @discardableResult
+    func enqueue(_ notification: CalculationLifecycle.Notification, calculation: CalculationRecord) throws -> Int {
+        guard let letter = try letter(notification, calculation: calculation) else { return 0 }
+        try connection.execute(
+            """
+            INSERT INTO outbox (kind, calculation_id, recipient, subject, text_body, html_body)
+            SELECT ?, ?, recipient.address, ?, ?, ? FROM JSON_TABLE(?, '$[*]' COLUMNS (address VARCHAR(254) PATH '$')) AS recipient
+            """,
+            [.text(letter.kind), .integer(calculation.id), .text(letter.mail.subject), .text(letter.mail.text), .text(letter.mail.html),
+             .text(letter.recipientList)])
+        return letter.recipients.count
     }
 }
