@@ -14,7 +14,7 @@ CREATE PROCEDURE apply_calculation_report(
     IN event_state VARCHAR(32),
     IN event_step VARCHAR(100),
     IN event_level VARCHAR(8),
-    IN event_message TEXT,
+    IN event_message MEDIUMTEXT,
     IN event_progress_done INT UNSIGNED,
     IN event_progress_total INT UNSIGNED,
     IN new_state VARCHAR(32),

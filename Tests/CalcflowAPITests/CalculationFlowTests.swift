@@ -223,6 +223,41 @@ final class CalculationFlowTests: StackTestCase {
         XCTAssertEqual(try client.get("/api/v1/calculations?q=%25%27%20OR%201%3D1", token: token).status, 200)
     }
 
+    /// Each text at the longest the API accepts, in characters of three UTF-8 bytes: stored whole.
+    func testTheLongestTextsAreStoredWhole() throws {
+        let token = try adminToken()
+        let longest = String(repeating: "€", count: 100_000)
+        let water = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"
+        let molecule = try client.post("/api/v1/molecules", ["name": "Noted", "notes": .string(longest), "structure": ["format": "xyz", "text": .string(water)]],
+                                       token: token)
+        XCTAssertEqual(molecule.status, 201, molecule.description)
+        let moleculeID = try XCTUnwrap(molecule.json["id"]?.integerValue)
+        XCTAssertEqual(try client.get("/api/v1/molecules/\(moleculeID)", token: token).json["notes"]?.stringValue?.count, 100_000)
+
+        let cluster = try makeCluster()
+        var body = calculationBody(cluster: cluster, name: "described").objectValue ?? [:]
+        body["description"] = .string(String(longest.prefix(20_000)))
+        let created = try client.post("/api/v1/calculations", .object(body), token: token)
+        XCTAssertEqual(created.status, 201, created.description)
+        XCTAssertEqual(created.json["description"]?.stringValue?.count, 20_000)
+
+        let id = try XCTUnwrap(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue)
+        for (seq, state) in [(1, nil), (2, "failed")] as [(Int64, String?)] {
+            var event: [String: JSON] = ["seq": .integer(seq), "level": "ERROR", "message": .string(longest)]
+            if let state { event["state"] = .string(state) }
+            XCTAssertEqual(try client.post("/api/v1/agent/calculations/\(id)/events", .object(event), token: cluster.key).status, 204)
+        }
+        let events = try client.get("/api/v1/calculations/\(id)/events", token: token).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(events.map { $0["message"]?.stringValue?.count }, [100_000, 100_000])
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: token).json["state"], "failed")
+
+        let logged = try client.post("/api/v1/agent/logs", ["entries": [["ts": "2026-11-26T10:00:00Z", "level": "INFO", "message": .string(longest),
+                                                                        "calculation_id": .integer(id)]]], token: cluster.key)
+        XCTAssertEqual(logged.status, 204, logged.description)
+        let logs = try client.get("/api/v1/logs?calculation_id=\(id)", token: token).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(logs.first?["message"]?.stringValue?.count, 100_000)
+    }
+
     func testMoleculesValidateStructuresAndCompareAcrossCalculations() throws {
         let token = try adminToken()
         let water = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"

@@ -61,7 +61,7 @@ read -r me_rps me_p50 me_p99 me_errors < <(measure -H "Authorization: Bearer $TO
 sleep 3
 log "calculation lifecycles: create → claim → 3 events → 1 analysis → succeeded"
 LIFECYCLES=$("$BIN_DIR/calcflowctl" bench lifecycle --url "$BASE" --token "$TOKEN" --key "$KEY" --cluster-id "$CLUSTER_ID" \
-    --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_LIFECYCLES:-3000}" --concurrency 32)
+    --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_LIFECYCLES:-3000}" --concurrency "${CALCFLOW_BENCH_LIFECYCLE_CONCURRENCY:-16}")
 sleep 3
 read -r beat_rps beat_p50 beat_p99 beat_errors < <(measure -s "$HEARTBEAT_SCRIPT" "$BASE/api/v1/agent/heartbeat")
 
