@@ -32,7 +32,10 @@ struct ClusterCommand: ParsableCommand {
             }
             let key = try ClusterAdministration.issueKey(clusterID: id, label: label, on: connection)
             if let output {
-                FileManager.default.createFile(atPath: output, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600])
+                guard FileManager.default.createFile(atPath: output, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+                    // The key is already stored (hashed): show it rather than lose it.
+                    throw ValidationError("could not write \(output); the new key is \(key) (shown once; revoke it if it is not needed)")
+                }
                 print("wrote a new key for \(name) to \(output)")
             } else {
                 print(key)

@@ -50,7 +50,7 @@ class AgentTests: StackTestCase {
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
             .merging(agentEnvironment) { _, new in new }
         let log = stack.directory + "/logs/agent-\(cluster.id).log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil), "the agent's log file")
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = handle
         process.standardError = handle

@@ -44,6 +44,11 @@ final class InputObjectTests: XCTestCase {
     func testLengthLimits() throws {
         var input = try InputObject(["name": .string(String(repeating: "x", count: 201))])
         XCTAssertThrowsError(try input.string("name", maxLength: 200))
+        // 150 letters, 300 code points ("e" and a combining acute accent): the database counts 300.
+        var combined = try InputObject(["name": .string(String(repeating: "e\u{301}", count: 150))])
+        XCTAssertThrowsError(try combined.string("name", maxLength: 200))
+        var fits = try InputObject(["name": .string(String(repeating: "€", count: 200))])
+        XCTAssertEqual(try fits.string("name", maxLength: 200)?.unicodeScalars.count, 200)
     }
 
     func testEmailAddressesAreNormalised() throws {

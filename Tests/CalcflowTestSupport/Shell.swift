@@ -24,7 +24,7 @@ public enum Shell {
         process.environment = merged
         // A file, not a pipe: background children (mariadbd) would hold a pipe open after bash exits.
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-shell-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output

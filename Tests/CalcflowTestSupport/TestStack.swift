@@ -135,7 +135,7 @@ public final class TestStack: @unchecked Sendable {
         process.arguments = ["--config", directory + "/calcflow.conf"]
         // The test runner's own CALCFLOW_ variables must not reconfigure the API under test.
         process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
-        FileManager.default.createFile(atPath: directory + "/logs/calcflow-api.log", contents: nil)
+        guard FileManager.default.createFile(atPath: directory + "/logs/calcflow-api.log", contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: directory + "/logs/calcflow-api.log"))
         log.seekToEndOfFile()
         process.standardOutput = log

@@ -156,7 +156,7 @@ enum AgentRoutes {
         }
         try input.rejectUnknownFields()
         let name = context.request.pathParameters["name"] ?? ""
-        guard !name.isEmpty, name.count <= 64 else { throw APIError(.notFound, "no analysis name in the path") }
+        guard !name.isEmpty, name.unicodeScalars.count <= 64 else { throw APIError(.notFound, "no analysis name in the path") }
         try context.calculations().putAnalysis(calculationID: try context.request.identifier(), clusterID: context.agent.clusterID,
                                               name: name, step: step, data: data)
         return .noContent

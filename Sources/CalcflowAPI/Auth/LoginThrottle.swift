@@ -1,3 +1,4 @@
+import CalcflowCore
 import MariaDB
 
 /// Counts failed logins per email and per client address in the database, so that every API
@@ -22,7 +23,7 @@ struct LoginThrottle {
 
     func recordFailure(email: String, address: String) throws(DatabaseError) {
         try connection.execute("INSERT INTO login_failures (email, address) VALUES (?, ?)",
-                               [.text(String(email.prefix(254))), .text(String(address.prefix(64)))])
+                               [.text(email.prefix(codePoints: 254)), .text(address.prefix(codePoints: 64))])
         // Old rows only ever matter for the window; keep the table small as it goes.
         try connection.execute("DELETE FROM login_failures WHERE created_at < CURRENT_TIMESTAMP(6) - INTERVAL 1 DAY LIMIT 100")
     }

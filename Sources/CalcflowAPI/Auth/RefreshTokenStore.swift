@@ -1,3 +1,4 @@
+import CalcflowCore
 import Crypto
 import MariaDB
 
@@ -26,7 +27,7 @@ struct RefreshTokenStore {
             VALUES (?, ?, ?, CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND, ?, ?)
             """,
             [.integer(userID), .text(familyID), .text(OpaqueToken.hash(token)), .integer(Int64(lifetimeSeconds)),
-             .text(String(userAgent.prefix(255))), .text(String(address.prefix(64)))])
+             .text(userAgent.prefix(codePoints: 255)), .text(address.prefix(codePoints: 64))])
         return token
     }
 

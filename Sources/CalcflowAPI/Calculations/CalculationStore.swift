@@ -232,7 +232,7 @@ struct CalculationStore {
                     [.integer(calculationID), .text(calculation.state.rawValue), SQLValue(calculation.reason),
                      .integer(event.seq), .text(state.rawValue), SQLValue(event.step), .text(event.level), .text(event.message),
                      SQLValue(event.progressDone), SQLValue(event.progressTotal),
-                     changed ? .text(lifecycle.state.rawValue) : .null, SQLValue(lifecycle.reason.map { String($0.prefix(2_000)) }),
+                     changed ? .text(lifecycle.state.rawValue) : .null, SQLValue(lifecycle.reason.map { $0.prefix(codePoints: 2_000) }),
                      SQLValue(lifecycle.state.isFinished),
                      SQLValue(letter?.kind), SQLValue(letter?.recipientList), SQLValue(letter?.mail.subject),
                      SQLValue(letter?.mail.text), SQLValue(letter?.mail.html)])?.string("outcome")
@@ -289,7 +289,7 @@ struct CalculationStore {
             UPDATE calculations SET state = ?, state_reason = ?, cancel_requested = IF(? , 0, cancel_requested),
                    finished_at = IF(?, CURRENT_TIMESTAMP(6), NULL) WHERE id = ?
             """,
-            [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason.map { String($0.prefix(2_000)) }), SQLValue(finished), SQLValue(finished),
+            [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason.map { $0.prefix(codePoints: 2_000) }), SQLValue(finished), SQLValue(finished),
              .integer(calculation.id)])
         if case .notify(let notification) = action {
             // The mail shows the calculation as it now is; no need to read it back.

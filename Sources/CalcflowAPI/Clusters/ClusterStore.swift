@@ -115,7 +115,7 @@ struct ClusterStore {
     func markSeen(clusterID: Int64, _ heartbeat: Heartbeat) throws(DatabaseError) {
         try connection.execute(
             "UPDATE clusters SET last_seen_at = CURRENT_TIMESTAMP(6), agent_version = ?, latest_metrics = ? WHERE id = ?",
-            [.text(String(heartbeat.agentVersion.prefix(64))), .text(heartbeat.latestJSON.serializedString()), .integer(clusterID)])
+            [.text(heartbeat.agentVersion.prefix(codePoints: 64)), .text(heartbeat.latestJSON.serializedString()), .integer(clusterID)])
     }
 
     func replaceCapabilities(clusterID: Int64, _ engines: [(name: String, version: String, analyses: [AnalysisDefinition])]) throws {

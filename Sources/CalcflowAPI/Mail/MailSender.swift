@@ -1,3 +1,4 @@
+import CalcflowCore
 import Foundation
 import HTTPClient
 import MariaDB
@@ -43,7 +44,7 @@ struct MailSender {
                         UPDATE outbox SET attempts = ?, last_error = ?, next_attempt_at = CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND,
                                failed_at = IF(?, CURRENT_TIMESTAMP(6), NULL) WHERE id = ?
                         """,
-                        [.integer(attempts), .text(String("\(error)".prefix(2_000))), .integer(Int64(delay)), SQLValue(giveUp), .integer(id)])
+                        [.integer(attempts), .text("\(error)".prefix(codePoints: 2_000)), .integer(Int64(delay)), SQLValue(giveUp), .integer(id)])
                     log("event=mail_failed outbox=\(id) attempt=\(attempts) retry_in=\(giveUp ? "never" : "\(delay)s") error=\"\(error)\"")
                     return false
                 }

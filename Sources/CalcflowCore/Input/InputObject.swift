@@ -34,7 +34,9 @@ public struct InputObject {
         guard case .string(let text) = value else {
             throw ValidationError(field: fieldPath(key), message: "expected a string, got \(value.typeName)")
         }
-        if text.count > maxLength {
+        // Counted as MariaDB counts a column's characters (code points), not as Swift's `count`
+        // (letters with their combining marks): what passes here fits the column.
+        if text.unicodeScalars.count > maxLength {
             throw ValidationError(field: fieldPath(key), message: "is longer than \(maxLength) characters")
         }
         if !allowEmpty && text.trimmingWhitespace().isEmpty {
