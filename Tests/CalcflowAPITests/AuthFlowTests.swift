@@ -20,6 +20,15 @@ final class AuthFlowTests: StackTestCase {
         XCTAssertEqual(me.json["role"], "admin")
     }
 
+    /// The session row keeps the browser's User-Agent cut to its column: even one made of letters
+    /// with combining marks (two code points each) signs in.
+    func testALongUnusualUserAgentStillSignsIn() throws {
+        let body = (["email": .string(stack.adminEmail), "password": .string(stack.adminPassword)] as JSON).serialized()
+        let response = try client.send("POST", "/api/v1/auth/login", body: body,
+                                       headers: [("User-Agent", String(repeating: "e\u{301}", count: 250))])
+        XCTAssertEqual(response.status, 200, response.description)
+    }
+
     func testWrongPasswordAndUnknownEmailGetTheSameAnswer() throws {
         let wrongPassword = try client.post("/api/v1/auth/login", ["email": .string(stack.adminEmail), "password": "not the password"])
         let unknownEmail = try client.post("/api/v1/auth/login", ["email": "nobody@calcflow.test", "password": "not the password"])
