@@ -103,4 +103,23 @@ final class InputRobustnessTests: StackTestCase {
             }
         }
     }
+
+    /// Headers are input too: what a browser or a proxy may send in them never causes a 5xx.
+    func testNoOddHeaderCausesA5xx() throws {
+        let token = try adminToken()
+        let odd = ["Zoë 🧪 量子", String(repeating: "e\u{301}", count: 300), String(repeating: "x", count: 6_000), "'; DROP TABLE users; --", "\u{FFFD}\u{FEFF}"]
+        let login = (["email": .string(stack.adminEmail), "password": .string(stack.adminPassword)] as JSON).serialized()
+        for value in odd {
+            for name in ["User-Agent", "Cookie", "X-Forwarded-For", "Accept-Language"] {
+                let signIn = try client.send("POST", "/api/v1/auth/login", body: login, headers: [(name, value)])
+                XCTAssertLessThan(signIn.status, 500, "\(name): \(value.prefix(40)) → \(signIn)")
+                let me = try client.send("GET", "/api/v1/me", token: token, headers: [(name, value)])
+                XCTAssertLessThan(me.status, 500, "\(name): \(value.prefix(40)) → \(me)")
+            }
+            let refresh = try client.send("POST", "/api/v1/auth/refresh", cookie: "calcflow_refresh=\(value)")
+            XCTAssertLessThan(refresh.status, 500, "refresh cookie \(value.prefix(40)) → \(refresh)")
+            let bearer = try client.send("GET", "/api/v1/me", headers: [("Authorization", "Bearer \(value)")])
+            XCTAssertEqual(bearer.status, 401, "bearer \(value.prefix(40))")
+        }
+    }
 }
