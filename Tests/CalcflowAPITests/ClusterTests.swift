@@ -33,6 +33,26 @@ final class ClusterTests: StackTestCase {
         XCTAssertEqual(metrics.json["resolution"], "300s")
         XCTAssertEqual(metrics.json["points"]?.arrayValue?.first?["cpu_percent"], 30.0)
     }
+
+    /// A flood of heartbeats is folded into the averages over several rounds, each a bounded
+    /// statement, and none is counted twice or lost.
+    func testAFloodOfHeartbeatsIsRolledUpInRoundsAndCountedOnce() throws {
+        let cluster = try makeCluster()
+        let database = try stack.database()
+        // 120,000 points of one cluster in one old bucket: more than two rounds' worth.
+        try database.execute(
+            """
+            INSERT INTO heartbeats (cluster_id, recorded_at, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes)
+            SELECT ?, FROM_UNIXTIME(FLOOR(UNIX_TIMESTAMP(CURRENT_TIMESTAMP - INTERVAL 2 DAY) / 300) * 300), seq % 2 * 50, 0.5, 1, 2, 3, 4 FROM seq_1_to_120000
+            """, [.integer(cluster.id)])
+        try Deadline.wait(for: "every point rolled up", seconds: 60) {
+            try database.queryFirst("SELECT COALESCE(SUM(samples), 0) AS samples FROM heartbeat_rollups WHERE cluster_id = ?", [.integer(cluster.id)])?.int("samples") == 120_000
+        }
+        let rolled = try database.queryFirst("SELECT COUNT(*) AS buckets, MAX(cpu_percent) AS cpu FROM heartbeat_rollups WHERE cluster_id = ?", [.integer(cluster.id)])
+        XCTAssertEqual(rolled?.int("buckets"), 1)
+        XCTAssertEqual(rolled?.double("cpu") ?? 0, 25.0, accuracy: 0.001, "the average of 0 and 50, weighted across rounds")
+    }
+
     func testAdminsManageClustersAndOthersOnlyLook() throws {
         let cluster = try makeCluster()
         let user = try createUser(role: "user")

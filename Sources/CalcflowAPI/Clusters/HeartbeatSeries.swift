@@ -7,6 +7,9 @@ struct HeartbeatSeries {
     let connection: Connection
     static let rawRetentionDays = 7
     static let rollupRetentionDays = 90
+    /// The most heartbeats one round folds into the averages: a flood is then rolled up in short
+    /// statements over the following rounds, not in one long one that holds a core.
+    static let rollupRowsPerRound: Int64 = 50_000
     /// Graphs need no more than this many points; longer raw ranges are averaged into buckets.
     static let maximumPoints = 2_000
 
@@ -47,7 +50,8 @@ struct HeartbeatSeries {
     func maintain() throws {
         try connection.transaction { connection in
             let from = try connection.queryFirst("SELECT value FROM maintenance_state WHERE name = 'heartbeat_rollup_id' FOR UPDATE")?.int("value") ?? 0
-            guard let to = try connection.queryFirst("SELECT COALESCE(MAX(id), 0) AS latest FROM heartbeats")?.int("latest"), to > from else { return }
+            guard let latest = try connection.queryFirst("SELECT COALESCE(MAX(id), 0) AS latest FROM heartbeats")?.int("latest"), latest > from else { return }
+            let to = min(latest, from + Self.rollupRowsPerRound)
             try connection.execute(
                 """
                 INSERT INTO heartbeat_rollups (cluster_id, bucket_start, samples, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)

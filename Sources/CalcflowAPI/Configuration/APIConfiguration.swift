@@ -72,7 +72,7 @@ public struct APIConfiguration: Sendable {
         userCacheMilliseconds = try file.integer("user_cache_ms", default: 1_000, range: 0...60_000)
         streamPollMilliseconds = try file.integer("stream_poll_ms", default: 250, range: 10...10_000)
         lostAfterSeconds = try file.integer("lost_after", default: 600, range: 1...86_400)
-        maintenanceIntervalMilliseconds = try file.integer("maintenance_interval_ms", default: 30_000, range: 100...3_600_000)
+        maintenanceIntervalMilliseconds = try file.integer("maintenance_interval_ms", default: 5_000, range: 100...3_600_000)
         mailPollMilliseconds = try file.integer("mail_poll_ms", default: 1_000, range: 50...600_000)
         if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
             throw ConfigurationFile.Problem(message: "smtp_url must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
