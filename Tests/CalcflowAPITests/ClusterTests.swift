@@ -32,6 +32,11 @@ final class ClusterTests: StackTestCase {
         let metrics = try client.get("/api/v1/clusters/\(cluster.id)/metrics?since=\(since)", token: adminToken())
         XCTAssertEqual(metrics.json["resolution"], "300s")
         XCTAssertEqual(metrics.json["points"]?.arrayValue?.first?["cpu_percent"], 30.0)
+        // The heartbeat just sent is an hour from being folded in; the long graph shows it anyway.
+        XCTAssertEqual(metrics.json["points"]?.arrayValue?.count, 2)
+        XCTAssertEqual(metrics.json["points"]?.arrayValue?.last?["cpu_percent"], 12.5)
+        XCTAssertEqual(try database.queryFirst("SELECT COUNT(*) AS n FROM heartbeats WHERE cluster_id = ?", [.integer(cluster.id)])?.int("n"), 1,
+                       "the recent point stays raw")
     }
 
     /// A flood of heartbeats is folded into the averages over several rounds, each a bounded
