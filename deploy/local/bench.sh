@@ -99,6 +99,7 @@ with open(sys.argv[2], 'wb') as out:
 PY
 fi
 SIZE=$(stat -c %s "$BIG/stdout.txt")
+sleep 3
 /usr/bin/time -f '%e %M' -o "$STATE/bench/time.txt" "$BIN_DIR/calcflow-agent" inspect --engine siesta "$BIG" > "$STATE/bench/inspect.json"
 read -r SECONDS_TAKEN RSS_KB < "$STATE/bench/time.txt"
 VERDICT=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["verdict"], d["analyses"]["scf"]["geometry_steps"], "geometry steps")' "$STATE/bench/inspect.json")
