@@ -162,6 +162,19 @@ public final class Connection {
         }
     }
 
+    /// Runs `statement` again when MariaDB chose it as a deadlock's victim: for a statement that is a
+    /// transaction of its own, such as the `CALL` of a procedure that commits.
+    public func retryingDeadlocks<Result>(attempts: Int = 5, _ statement: (Connection) throws(DatabaseError) -> Result) throws(DatabaseError) -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try statement(self)
+            } catch where error.isRetryable && attempt < attempts {
+                attempt += 1
+            }
+        }
+    }
+
     private func begin() throws(DatabaseError) {
         do {
             try run("START TRANSACTION")

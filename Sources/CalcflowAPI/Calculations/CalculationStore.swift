@@ -161,7 +161,7 @@ struct CalculationStore {
     /// Takes the best claimable calculation of the cluster, atomically: two agents never get one
     /// calculation. The transaction runs in the server, in one round trip (migrations/0010).
     func claim(clusterID: Int64, maxRunning: Int64, clusterName: String) throws(DatabaseError) -> ClaimOutcome {
-        let row = try retryingDeadlocks { () throws(DatabaseError) -> Row? in
+        let row = try connection.retryingDeadlocks { connection throws(DatabaseError) in
             try connection.queryFirst("CALL claim_calculation(?, ?)", [.integer(clusterID), .integer(max(maxRunning, 0))])
         }
         guard let row else { return .nothingToDo }
@@ -226,17 +226,7 @@ struct CalculationStore {
                 updated.reason = lifecycle.reason
                 letter = try outbox.letter(notification, calculation: updated)
             }
-            let outcome = try retryingDeadlocks { () throws(DatabaseError) -> String? in
-                try connection.queryFirst(
-                    "CALL apply_calculation_report(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [.integer(calculationID), .text(calculation.state.rawValue), SQLValue(calculation.reason),
-                     .integer(event.seq), .text(state.rawValue), SQLValue(event.step), .text(event.level), .text(event.message),
-                     SQLValue(event.progressDone), SQLValue(event.progressTotal),
-                     changed ? .text(lifecycle.state.rawValue) : .null, SQLValue(lifecycle.reason.map { $0.prefix(codePoints: 2_000) }),
-                     SQLValue(lifecycle.state.isFinished),
-                     SQLValue(letter?.kind), SQLValue(letter?.recipientList), SQLValue(letter?.mail.subject),
-                     SQLValue(letter?.mail.text), SQLValue(letter?.mail.html)])?.string("outcome")
-            }
+            let outcome = try applyReport(event, as: state, to: calculation, becoming: changed ? lifecycle : nil, letter: letter)
             switch outcome {
             case "applied": return true
             case "replay": return false
@@ -253,16 +243,23 @@ struct CalculationStore {
                                   [.integer(calculationID), .integer(seq)]) != nil
     }
 
-    /// Runs one statement again when MariaDB chose it as a deadlock's victim (the statement is its
-    /// own transaction, so running it again is safe).
-    private func retryingDeadlocks<Result>(_ statement: () throws(DatabaseError) -> Result) throws(DatabaseError) -> Result {
-        var attempt = 1
-        while true {
-            do {
-                return try statement()
-            } catch where error.isRetryable && attempt < 5 {
-                attempt += 1
-            }
+    /// One call of `apply_calculation_report` (migrations/0011): "applied", "replay" or "stale".
+    private func applyReport(_ event: Event, as state: CalculationState, to calculation: CalculationRecord,
+                             becoming next: CalculationLifecycle?, letter: Outbox.Letter?) throws(DatabaseError) -> String? {
+        let parameters: [SQLValue] = [
+            // The state the decision was made from.
+            .integer(calculation.id), .text(calculation.state.rawValue), SQLValue(calculation.reason),
+            // The event.
+            .integer(event.seq), .text(state.rawValue), SQLValue(event.step), .text(event.level), .text(event.message),
+            SQLValue(event.progressDone), SQLValue(event.progressTotal),
+            // The new state, if any.
+            SQLValue(next?.state.rawValue), SQLValue(next?.reason.map { $0.prefix(codePoints: 2_000) }), SQLValue(next?.state.isFinished ?? false),
+            // Its mail, if any.
+            SQLValue(letter?.kind), SQLValue(letter?.recipientList), SQLValue(letter?.mail.subject), SQLValue(letter?.mail.text),
+            SQLValue(letter?.mail.html),
+        ]
+        return try connection.retryingDeadlocks { connection throws(DatabaseError) in
+            try connection.queryFirst("CALL apply_calculation_report(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", parameters)?.string("outcome")
         }
     }
 
