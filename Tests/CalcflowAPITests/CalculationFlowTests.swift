@@ -159,6 +159,20 @@ final class CalculationFlowTests: StackTestCase {
         XCTAssertEqual(try count("SELECT COUNT(*) AS n FROM calculation_events WHERE calculation_id = ?"), 1)
     }
 
+    /// A calculation deleted through another API host, whose agent still uploads: 404, not a 5xx that
+    /// would hold up the agent's spool.
+    func testAnUploadForACalculationDeletedElsewhereIsNotFound() throws {
+        let cluster = try makeCluster()
+        _ = try createCalculation(cluster: cluster, name: "deleted elsewhere")
+        let id = try XCTUnwrap(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue)
+        let body = (["data": ["value": -1.0]] as JSON).serialized()
+        XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(id)/analyses/scf", body: body, token: cluster.key).status, 204)
+        try stack.database().execute("DELETE FROM calculations WHERE id = ?", [.integer(id)])
+        let late = try client.send("PUT", "/api/v1/agent/calculations/\(id)/analyses/total_energy", body: body, token: cluster.key)
+        XCTAssertEqual(late.status, 404, late.description)
+        XCTAssertLessThan(try event(cluster, calculation: id, seq: 9).status, 500)
+    }
+
     func testAnotherClustersKeyCannotTouchACalculation() throws {
         let cluster = try makeCluster()
         let other = try makeCluster()

@@ -344,9 +344,16 @@ struct CalculationStore {
         guard try clusterOf(calculationID: calculationID) == clusterID else {
             throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
         }
-        try connection.execute(
-            "INSERT INTO calculation_analyses (calculation_id, name, step, data) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE data = VALUES(data)",
-            [.integer(calculationID), .text(name), .text(step), .text(data.serializedString())])
+        do {
+            try connection.execute(
+                "INSERT INTO calculation_analyses (calculation_id, name, step, data) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE data = VALUES(data)",
+                [.integer(calculationID), .text(name), .text(step), .text(data.serializedString())])
+        } catch {
+            guard error.code == .foreignKey else { throw error }
+            // Deleted since this process learnt its owner.
+            claimedOwners?.forget(calculationID: calculationID)
+            throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
+        }
     }
 
     func events(calculationID: Int64, page: PageRequest) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
