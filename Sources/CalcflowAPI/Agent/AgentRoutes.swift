@@ -25,7 +25,7 @@ enum AgentRoutes {
         let agent = context.agent
         let database = try context.database()
         let clusters = try context.clusters()
-        if let overflow = context.services.heartbeats.append(clusterID: agent.clusterID, heartbeat) {
+        if let overflow = context.services.heartbeats.append(clusterID: agent.clusterID, heartbeat, shard: context.worker.index) {
             try context.services.heartbeats.write(overflow, on: database)
         }
         if context.worker.shouldMarkSeen(clusterID: agent.clusterID) {

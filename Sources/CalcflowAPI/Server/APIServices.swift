@@ -19,6 +19,8 @@ public final class APIServices: Sendable {
     public let streamLimiter: StreamLimiter
     public let heartbeats = HeartbeatBuffer()
     let claimedOwners = ClaimedOwners()
+    /// How many worker threads were set up: each takes the next number.
+    let workerCount = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
 
     /// True once SIGTERM arrived: long-running handlers (streams) end so the threads can finish.

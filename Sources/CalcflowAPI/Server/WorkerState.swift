@@ -1,5 +1,6 @@
 import CalcflowCore
 import Foundation
+import Synchronization
 
 /// What one worker thread remembers between requests, so that hot agent routes do not write or read
 /// the same rows on every call.
@@ -10,6 +11,8 @@ final class WorkerState {
     let staff: ThreadCache<Int, [NotificationPolicy.Person]>
     /// Clusters by id, read again when any cluster changes.
     let clusters: ThreadCache<Int64, ClusterRecord>
+    /// This thread's number among the process's workers: it picks the heartbeat buffer's shard.
+    let index: Int
     private var lastSeenWrites: [Int64: UInt64] = [:]
     private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
     private static let second: UInt64 = 1_000_000_000
@@ -20,6 +23,7 @@ final class WorkerState {
         catalog = ThreadCache(shared: services.catalogGeneration)
         staff = ThreadCache(shared: services.userGeneration)
         clusters = ThreadCache(shared: services.agentKeyGeneration)
+        index = services.workerCount.add(1, ordering: .relaxed).oldValue
     }
 
     /// True at most once a second per cluster: the cluster's "last seen" row is then written.
