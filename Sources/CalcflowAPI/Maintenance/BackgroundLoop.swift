@@ -20,12 +20,20 @@ final class BackgroundLoop: Sendable {
     }
 
     func start(services: APIServices, work: @escaping @Sendable (Connection) throws -> Void) {
+        start(services: services, makeState: {}) { connection, _ in try work(connection) }
+    }
+
+    /// With a `State` made on the loop's thread and kept for its life (a mail transport, say), so that
+    /// it is not made again each round.
+    func start<State>(services: APIServices, makeState: @escaping @Sendable () -> State,
+                      work: @escaping @Sendable (Connection, State) throws -> Void) {
         let thread = Thread { [self] in
+            let state = makeState()
             var connection: Connection?
             while !stopped.load(ordering: .relaxed) {
                 do {
                     if connection == nil { connection = try Connection(configuration: services.configuration.database) }
-                    if let connection { try work(connection) }
+                    if let connection { try work(connection, state) }
                 } catch let error as DatabaseError where error.code == .connectionLost || error.code == .connectionFailed {
                     connection = nil
                     services.logger.warning("event=\(name)_database_unreachable error=\"\(error)\"")
@@ -42,7 +50,7 @@ final class BackgroundLoop: Sendable {
             }
             if finalRound {
                 do {
-                    try work(connection ?? Connection(configuration: services.configuration.database))
+                    try work(connection ?? Connection(configuration: services.configuration.database), state)
                 } catch {
                     services.logger.error("event=\(name)_final_round_failed error=\"\(error)\"")
                 }

@@ -28,11 +28,11 @@ public struct APIServer {
         var mailer: BackgroundLoop?
         if let smtpURL = configuration.smtpURL {
             let loop = BackgroundLoop(name: "mail", intervalMilliseconds: configuration.mailPollMilliseconds)
-            loop.start(services: services) { connection in
-                let sender = MailSender(transport: MailTransport(url: smtpURL, certificateAuthorityFile: configuration.smtpCAFile),
-                                        from: configuration.mailFrom)
+            loop.start(services: services, makeState: {
+                MailSender(transport: MailTransport(url: smtpURL, certificateAuthorityFile: configuration.smtpCAFile), from: configuration.mailFrom)
+            }, work: { connection, sender in
                 try sender.sendDue(on: connection) { services.logger.info("\($0)") }
-            }
+            })
             mailer = loop
         } else {
             services.logger.warning("event=mail_disabled reason=\"smtp_url is not set: notifications stay in the outbox\"")
