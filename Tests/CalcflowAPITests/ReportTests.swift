@@ -85,4 +85,26 @@ final class ReportTests: StackTestCase {
         XCTAssertEqual(records.count, 1_200)
         XCTAssertEqual(try JSON.parse(String(records.last!))["data"]?["value"], 1_199)
     }
+
+    /// 100,000 results (about 30 MB of JSON lines) leave calcflow-api's peak memory where it was, give
+    /// or take a few batches: the export is read and written in batches, never whole.
+    func testTheExportStreamsInConstantMemory() throws {
+        let cluster = try makeCluster()
+        let database = try stack.database()
+        let calculation = try XCTUnwrap(try createCalculation(cluster: cluster)["id"]?.integerValue)
+        try database.execute(
+            """
+            INSERT INTO calculation_analyses (calculation_id, name, step, data)
+            SELECT ?, 'huge', LPAD(seq, 7, '0'), CONCAT('{"value": ', seq, ', "note": "', REPEAT('x', 250), '"}') FROM seq_1_to_100000
+            """, [.integer(calculation)])
+        let token = try adminToken()
+        _ = try client.get("/api/v1/export/results?analysis=bulk&format=jsonl", token: token)
+        let before = try XCTUnwrap(stack.apiMemory("VmRSS"))
+        let export = try client.get("/api/v1/export/results?analysis=huge&format=jsonl", token: token)
+        XCTAssertEqual(export.status, 200)
+        XCTAssertGreaterThan(export.raw.body.count, 28_000_000)
+        XCTAssertEqual(export.text.split(separator: "\n").count, 100_000)
+        let peak = try XCTUnwrap(stack.apiMemory("VmHWM"))
+        XCTAssertLessThan(peak - before, 12_000, "peak memory grew by \(peak - before) kB for a \(export.raw.body.count / 1_000_000) MB export")
+    }
 }

@@ -145,6 +145,14 @@ public final class TestStack: @unchecked Sendable {
         try Deadline.wait(for: "the API socket") { FileManager.default.fileExists(atPath: directory + "/run/api.sock") }
     }
 
+    /// calcflow-api's memory in kilobytes, as /proc reports it: `VmRSS` now, or `VmHWM`, the peak.
+    public func apiMemory(_ field: String = "VmRSS") -> Int? {
+        guard let process = apiProcess,
+              let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
     /// Kills calcflow-api with SIGKILL: nothing of it runs after this.
     public func killAPI() throws {
         guard let process = apiProcess else { return }

@@ -45,6 +45,27 @@ enum ReportRoutes {
 
     /// Every calculation's extracted data for one analysis, one row per calculation and step,
     /// read and written in batches: memory stays constant however many rows there are.
+    /// One batch of the export, in (calculation, step) order after `after`: the rest of that
+    /// calculation's steps (`withinCalculation`), or the steps of the calculations after it. Two
+    /// shapes instead of one `OR`, and the analyses table read first: each batch is then a range of
+    /// the (name, calculation_id) index, whose entries end with the primary key's step, and costs the
+    /// same at the end of a long export as at its start (with the `OR`, an export of one calculation
+    /// with 100,000 steps read every step again for each batch: 15 s instead of 1).
+    static func exportBatch(_ database: Connection, analysis: String, state: String?, after: (id: Int64, step: String),
+                            withinCalculation: Bool, limit: Int) throws(DatabaseError) -> [Row] {
+        let position = withinCalculation ? "a.calculation_id = ? AND a.step > ?" : "a.calculation_id > ?"
+        let positionValues: [SQLValue] = withinCalculation ? [.integer(after.id), .text(after.step)] : [.integer(after.id)]
+        return try database.query(
+            """
+            SELECT c.id, c.name, c.engine, c.state, c.molecule_id, m.formula, k.name AS cluster, c.steps, a.step, a.data
+            FROM calculation_analyses a STRAIGHT_JOIN calculations c ON c.id = a.calculation_id JOIN clusters k ON k.id = c.cluster_id
+            LEFT JOIN molecules m ON m.id = c.molecule_id
+            WHERE a.name = ? AND \(position) AND (? IS NULL OR c.state = ?)
+            ORDER BY a.calculation_id, a.step LIMIT ?
+            """,
+            [.text(analysis)] + positionValues + [SQLValue(state), SQLValue(state), .integer(Int64(limit))])
+    }
+
     @Sendable static func export(_ context: RequestContext) throws -> Response {
         guard let analysis = context.request.query["analysis"], !analysis.isEmpty, analysis.count <= 64 else {
             throw ValidationError(field: "analysis", message: "is required, e.g. ?analysis=total_energy")
@@ -61,17 +82,10 @@ enum ReportRoutes {
         ])
         var columns: [String]?
         var after: (id: Int64, step: String) = (0, "")
-        let batchSize: Int64 = 500
+        var withinCalculation = false
+        let batchSize = 500
         while output.isConnected {
-            let rows = try database.query(
-                """
-                SELECT c.id, c.name, c.engine, c.state, c.molecule_id, m.formula, k.name AS cluster, c.steps, a.step, a.data
-                FROM calculation_analyses a JOIN calculations c ON c.id = a.calculation_id JOIN clusters k ON k.id = c.cluster_id
-                LEFT JOIN molecules m ON m.id = c.molecule_id
-                WHERE a.name = ? AND (a.calculation_id > ? OR (a.calculation_id = ? AND a.step > ?)) AND (? IS NULL OR c.state = ?)
-                ORDER BY a.calculation_id, a.step LIMIT ?
-                """,
-                [.text(analysis), .integer(after.id), .integer(after.id), .text(after.step), SQLValue(state), SQLValue(state), .integer(batchSize)])
+            let rows = try exportBatch(database, analysis: analysis, state: state, after: after, withinCalculation: withinCalculation, limit: batchSize)
             var chunk = ""
             for row in rows {
                 let step = row.string("step") ?? ""
@@ -104,7 +118,14 @@ enum ReportRoutes {
                 chunk += ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step", "parameters_json", "data_json"])
             }
             output.write(chunk)
-            if rows.count < batchSize { break }
+            if rows.count == batchSize {
+                // The last calculation may have more steps: read on within it first.
+                withinCalculation = true
+            } else if withinCalculation {
+                withinCalculation = false
+            } else {
+                break
+            }
         }
         output.flush()
         return .streamed
