@@ -77,11 +77,14 @@ if ! pid_alive "$API_PID"; then
     disown
 fi
 
+# A reload only when the rendered config changed: a reload ends the old workers' long responses.
+nginx_config_sum() { cat "$STATE"/nginx/*.conf 2>/dev/null | sha256sum; }
+NGINX_BEFORE=$(nginx_config_sum)
 render_nginx "$STATE" "$REPO/www" "$HTTPS_PORT" "$HTTP_PORT" "$BENCH_PORT"
 nginx -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" >/dev/null 2>&1 \
     || die "the nginx config does not load: nginx -t -p $STATE/nginx -c $STATE/nginx/nginx.conf"
 if pid_alive "$STATE/run/nginx.pid"; then
-    nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" -s reload
+    [ "$(nginx_config_sum)" = "$NGINX_BEFORE" ] || nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" -s reload
 else
     (without_inherited_fds nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log")
 fi
