@@ -7,9 +7,11 @@
 --     then oldest) is read with FOR UPDATE SKIP LOCKED, so that concurrent claimers each take a
 --     different one and never wait for each other;
 --   * it becomes running in the same transaction.
--- It answers with the claimed calculation's row, or with no row when there is nothing to do.
+-- It answers with the claimed calculation's row, or with no row when there is nothing to do. It runs
+-- with the caller's privileges (SQL SECURITY INVOKER): it needs no account but the API's own.
 CREATE PROCEDURE claim_calculation(IN wanted_cluster BIGINT UNSIGNED, IN max_running INT UNSIGNED)
     MODIFIES SQL DATA
+    SQL SECURITY INVOKER
 BEGIN
     DECLARE claimed BIGINT UNSIGNED DEFAULT NULL;
     DECLARE running INT UNSIGNED DEFAULT 0;

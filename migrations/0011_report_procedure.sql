@@ -26,6 +26,7 @@ CREATE PROCEDURE apply_calculation_report(
     IN mail_text MEDIUMTEXT,
     IN mail_html MEDIUMTEXT)
     MODIFIES SQL DATA
+    SQL SECURITY INVOKER
 BEGIN
     DECLARE current_state VARCHAR(32) DEFAULT NULL;
     DECLARE current_reason VARCHAR(2000) DEFAULT NULL;

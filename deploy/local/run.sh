@@ -78,7 +78,7 @@ if ! pid_alive "$API_PID"; then
 fi
 
 # A reload only when the rendered config changed: a reload ends the old workers' long responses.
-nginx_config_sum() { cat "$STATE"/nginx/*.conf 2>/dev/null | sha256sum; }
+nginx_config_sum() { { cat "$STATE"/nginx/*.conf 2>/dev/null || true; } | sha256sum; }
 NGINX_BEFORE=$(nginx_config_sum)
 render_nginx "$STATE" "$REPO/www" "$HTTPS_PORT" "$HTTP_PORT" "$BENCH_PORT"
 nginx -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -e "$STATE/logs/nginx-error.log" >/dev/null 2>&1 \
