@@ -122,4 +122,39 @@ final class InputRobustnessTests: StackTestCase {
             XCTAssertEqual(bearer.status, 401, "bearer \(value.prefix(40))")
         }
     }
+
+    /// The agent protocol gets the same treatment: fuzzed bodies, and well-formed reports with
+    /// values at and past their limits, on a claimed calculation.
+    func testNoFuzzedAgentReportCausesA5xx() throws {
+        let cluster = try makeCluster()
+        _ = try createCalculation(cluster: cluster, name: "fuzzed")
+        let id = try XCTUnwrap(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue)
+        var generator = SystemRandomNumberGenerator()
+        let fragments = ["{", "}", "[", "]", "\"", ":", ",", "null", "true", "1e999", "-1", "18446744073709551616", "\"seq\"", "\"state\"",
+                         "\"succeeded\"", "\"progress\"", "\"data\"", "\"entries\"", "\\u0000", "\u{FFFD}"]
+        let paths = [("POST", "/api/v1/agent/calculations/\(id)/events"), ("PUT", "/api/v1/agent/calculations/\(id)/analyses/scf"),
+                     ("POST", "/api/v1/agent/heartbeat"), ("POST", "/api/v1/agent/logs")]
+        for _ in 0..<100 {
+            let body = (0..<Int.random(in: 1...12, using: &generator)).map { _ in fragments.randomElement(using: &generator)! }.joined()
+            for (method, path) in paths {
+                let response = try client.send(method, path, body: Array(body.utf8), token: cluster.key)
+                XCTAssertLessThan(response.status, 500, "\(method) \(path) \(body): \(response)")
+            }
+        }
+        let edges: [JSON] = [
+            ["seq": .integer(Int64.max), "level": "INFO", "message": "last seq"],
+            ["seq": 1, "level": "INFO", "message": "", "progress": ["done": .integer(Int64(UInt32.max)), "total": .integer(Int64(UInt32.max))]],
+            ["seq": 2, "level": "INFO", "message": "x", "progress": ["done": .integer(Int64(UInt32.max) + 1), "total": 1]],
+            ["seq": 3, "level": "ERROR", "message": "x", "step": .string(String(repeating: "e\u{301}", count: 60))],
+            ["seq": 4, "level": "WARN", "message": "x"],
+            ["seq": 5, "state": "queued", "level": "INFO", "message": "x"],
+            ["seq": 6, "state": "failed", "level": "ERROR", "message": "x", "reason": .string(String(repeating: "€", count: 2_000))],
+            ["seq": 6, "state": "running", "level": "INFO", "message": "a replay, whatever it says"],
+        ]
+        for edge in edges {
+            let response = try client.post("/api/v1/agent/calculations/\(id)/events", edge, token: cluster.key)
+            XCTAssertLessThan(response.status, 500, "\(edge.serializedString()): \(response)")
+        }
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["state"], "failed")
+    }
 }
