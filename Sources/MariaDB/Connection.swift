@@ -141,35 +141,31 @@ public final class Connection {
             defer { transactionDepth -= 1 }
             return try body(self)
         }
-        var attempt = 1
-        while true {
+        return try retryingDeadlocks(attempts: attempts) { connection in
             try begin()
             transactionDepth = 1
             do {
-                let result = try body(self)
+                let result = try body(connection)
                 transactionDepth = 0
                 try run("COMMIT")
                 return result
             } catch {
                 transactionDepth = 0
                 if handle != nil { try? run("ROLLBACK") }
-                if let databaseError = error as? DatabaseError, databaseError.isRetryable, attempt < attempts {
-                    attempt += 1
-                    continue
-                }
                 throw error
             }
         }
     }
 
-    /// Runs `statement` again when MariaDB chose it as a deadlock's victim: for a statement that is a
-    /// transaction of its own, such as the `CALL` of a procedure that commits.
-    public func retryingDeadlocks<Result>(attempts: Int = 5, _ statement: (Connection) throws(DatabaseError) -> Result) throws(DatabaseError) -> Result {
+    /// Runs `statement` again when MariaDB chose it as a deadlock's victim (up to `attempts` times in
+    /// all): for a whole transaction, or a statement that is a transaction of its own, such as the
+    /// `CALL` of a procedure that commits.
+    public func retryingDeadlocks<Result, Failure: Error>(attempts: Int = 5, _ statement: (Connection) throws(Failure) -> Result) throws(Failure) -> Result {
         var attempt = 1
         while true {
             do {
                 return try statement(self)
-            } catch where error.isRetryable && attempt < attempts {
+            } catch where (error as? DatabaseError)?.isRetryable == true && attempt < attempts {
                 attempt += 1
             }
         }
