@@ -8,6 +8,9 @@ public struct Row: Sendable {
         self.values = values
     }
 
+    /// Whether the result has this column at all (reading one it lacks is a programming error).
+    public func has(_ column: String) -> Bool { columns.index(of: column) != nil }
+
     public func isNull(_ column: String) -> Bool { raw(column) == nil }
 
     public func bytes(_ column: String) -> [UInt8]? { raw(column) }

@@ -57,7 +57,7 @@ struct CalculationRecord: Sendable {
         name = row.string("name") ?? ""
         description = row.string("description") ?? ""
         clusterID = row.int("cluster_id") ?? 0
-        clusterName = row.columns.index(of: "cluster_name") == nil ? "" : row.string("cluster_name") ?? ""
+        clusterName = row.has("cluster_name") ? row.string("cluster_name") ?? "" : ""
         moleculeID = row.int("molecule_id")
         engine = row.string("engine") ?? ""
         configuration = row.string("configuration").flatMap { try? JSON.parse($0) } ?? .object([:])
@@ -69,7 +69,7 @@ struct CalculationRecord: Sendable {
         state = row.string("state").flatMap(CalculationState.init(rawValue:)) ?? .queued
         reason = row.string("state_reason")
         cancelRequested = row.bool("cancel_requested")
-        let progress = row.columns.index(of: "progress") == nil ? nil : row.string("progress")?.split(separator: "/")
+        let progress = row.has("progress") ? row.string("progress")?.split(separator: "/") : nil
         progressDone = progress.flatMap { $0.count == 2 ? Int64($0[0]) : nil }
         progressTotal = progress.flatMap { $0.count == 2 ? Int64($0[1]) : nil }
         keepRaw = row.bool("keep_raw")

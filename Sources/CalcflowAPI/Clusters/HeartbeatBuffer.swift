@@ -18,20 +18,22 @@ public final class HeartbeatBuffer: Sendable {
     }
 
     private let shards: [Shard]
+    /// `highWater` shared out between the shards.
+    private let shardHighWater: Int
     /// Above this many waiting rows in all, the request that adds one writes its shard's batch itself.
     static let highWater = 20_000
     static let batchSize = 250
 
     public init(shardCount: Int = 16) {
         shards = (0..<max(shardCount, 1)).map { _ in Shard() }
+        shardHighWater = max(Self.highWater / shards.count, Self.batchSize)
     }
 
     /// Returns the rows to write now when the shard is too full to wait for the flusher.
     func append(clusterID: Int64, _ heartbeat: Heartbeat, shard: Int) -> [Pending]? {
-        let limit = max(Self.highWater / shards.count, Self.batchSize)
-        return shards[shard % shards.count].rows.withLock { rows in
+        shards[shard % shards.count].rows.withLock { rows in
             rows.append(Pending(clusterID: clusterID, heartbeat: heartbeat))
-            guard rows.count >= limit else { return nil }
+            guard rows.count >= shardHighWater else { return nil }
             defer { rows.removeAll(keepingCapacity: true) }
             return rows
         }
