@@ -72,6 +72,20 @@ stop_pid() {
     log "stopped $name"
 }
 
+# Puts a daemon's freshly written config ($1.new) in place of $1, and stops the daemon of pid file $3
+# when its binary $2 was rebuilt or the config changed: the caller then starts it again.
+# Usage: stop_if_outdated CONFIG BINARY PID_FILE NAME
+stop_if_outdated() {
+    local config="$1" binary="$2" pid_file="$3" name="$4" outdated=false
+    cmp -s "$config.new" "$config" || outdated=true
+    mv "$config.new" "$config"
+    if [ "$binary" -nt "$pid_file" ]; then outdated=true; fi
+    if $outdated && pid_alive "$pid_file"; then
+        log "$name was rebuilt or reconfigured: restarting it"
+        stop_pid "$pid_file" "$name"
+    fi
+}
+
 # Renders the repository's nginx files for a private nginx under $1 (state dir), serving $2 (www).
 # Usage: render_nginx STATE WWW HTTPS_PORT HTTP_PORT BENCH_PORT
 render_nginx() {

@@ -43,14 +43,7 @@ smtp_url = ${CALCFLOW_SMTP_URL:-}
 CONF
 # A running API keeps running unless its binary was rebuilt or its settings changed.
 API_PID="$STATE/run/calcflow-api.pid"
-restart_api=false
-cmp -s "$CONFIG.new" "$CONFIG" || restart_api=true
-mv "$CONFIG.new" "$CONFIG"
-[ "$BIN_DIR/calcflow-api" -nt "$API_PID" ] && restart_api=true
-if $restart_api && pid_alive "$API_PID"; then
-    log "calcflow-api was rebuilt or reconfigured: restarting it"
-    stop_pid "$API_PID" calcflow-api
-fi
+stop_if_outdated "$CONFIG" "$BIN_DIR/calcflow-api" "$API_PID" calcflow-api
 export CALCFLOW_CONFIG="$CONFIG"
 # make run's own variables are not API settings: keep them out of the API's environment overrides.
 unset CALCFLOW_STATE_DIR CALCFLOW_HTTPS_PORT CALCFLOW_HTTP_PORT CALCFLOW_BENCH_PORT CALCFLOW_ADMIN_EMAIL CALCFLOW_BIN_DIR CALCFLOW_THREADS CALCFLOW_SMTP_URL
@@ -105,11 +98,7 @@ claim_interval = 2
 max_parallel = 2
 CONF
 AGENT_PID="$STATE/run/calcflow-agent.pid"
-restart_agent=false
-cmp -s "$AGENT_CONFIG.new" "$AGENT_CONFIG" || restart_agent=true
-mv "$AGENT_CONFIG.new" "$AGENT_CONFIG"
-[ "$BIN_DIR/calcflow-agent" -nt "$AGENT_PID" ] && restart_agent=true
-if $restart_agent && pid_alive "$AGENT_PID"; then stop_pid "$AGENT_PID" calcflow-agent; fi
+stop_if_outdated "$AGENT_CONFIG" "$BIN_DIR/calcflow-agent" "$AGENT_PID" calcflow-agent
 if ! pid_alive "$AGENT_PID"; then
     without_inherited_fds "$BIN_DIR/calcflow-agent" run --config "$AGENT_CONFIG" >>"$STATE/logs/calcflow-agent.log" 2>&1 &
     echo $! > "$AGENT_PID"
