@@ -32,22 +32,25 @@ let package = Package(
         // One config file format for every daemon: key = value lines and CALCFLOW_* overrides.
         .target(name: "CalcflowConfiguration"),
 
+        // The one log formatter of every daemon: key=value lines, every value escaped.
+        .target(name: "CalcflowLogging", dependencies: ["CalcflowCore", .product(name: "Logging", package: "swift-log")]),
+
         // The domain, without I/O.
         .target(name: "CalcflowCore", dependencies: ["JSON"]),
 
         // The API: router, auth, resources.
         .target(name: "CalcflowAPI", dependencies: [
-            "CalcflowCore", "CalcflowConfiguration", "FastCGI", "MariaDB", "JSON", "Crypto", "HTTPClient",
+            "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "FastCGI", "MariaDB", "JSON", "Crypto", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Resources"]),
 
         .target(name: "CalcflowAgent", dependencies: [
-            "CalcflowCore", "CalcflowConfiguration", "HTTPClient", "JSON", "Crypto",
+            "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "HTTPClient", "JSON", "Crypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "calcflow-agent", dependencies: [
-            "CalcflowAgent", "CalcflowConfiguration", "CalcflowCore", "JSON",
+            "CalcflowAgent", "CalcflowConfiguration", "CalcflowCore", "CalcflowLogging", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -61,7 +64,9 @@ let package = Package(
         ]),
 
         .target(name: "CalcflowTestSupport", dependencies: ["HTTPClient", "JSON", "MariaDB"], path: "Tests/CalcflowTestSupport"),
-        .testTarget(name: "CalcflowCoreTests", dependencies: ["CalcflowCore", "JSON"]),
+        .testTarget(name: "CalcflowCoreTests", dependencies: ["CalcflowCore", "CalcflowLogging", "JSON",
+                                                              .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "CalcflowAgentTests", dependencies: ["CalcflowAgent", "CalcflowCore", "JSON"]),
         .testTarget(name: "WrapperTests", dependencies: ["JSON", "Crypto", "MariaDB", "CalcflowTestSupport"]),
         .testTarget(name: "CalcflowAPITests", dependencies: ["CalcflowAPI", "CalcflowTestSupport", "HTTPClient", "JSON", "Crypto", "MariaDB"]),
     ],

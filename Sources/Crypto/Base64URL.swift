@@ -35,7 +35,9 @@ public enum Base64URL {
 
     public static func encode(_ text: String) -> String { encode(Array(text.utf8)) }
 
-    /// Nil for any character outside the alphabet, padding included, or an impossible length.
+    /// Nil for any character outside the alphabet, padding included, an impossible length, or
+    /// leftover bits that are not zero: only the one canonical spelling of some bytes decodes, so
+    /// a signature cannot be re-spelled into a second valid token.
     public static func decode(_ text: Substring) -> [UInt8]? {
         let characters = Array(text.utf8)
         if characters.count % 4 == 1 { return nil }
@@ -53,6 +55,7 @@ public enum Base64URL {
                 output.append(UInt8(accumulator >> UInt32(bits) & 0xff))
             }
         }
+        if accumulator & (1 << UInt32(bits) - 1) != 0 { return nil }
         return output
     }
 

@@ -10,14 +10,17 @@ public struct FastCGIListener: Sendable {
     public var threadCount: Int
     /// Octal permissions of the socket file, so that nginx's user can connect.
     public var socketMode: UInt32
+    /// The group that owns the socket file: the one nginx's workers are in (nil: the process's own).
+    public var socketGroup: String?
     public var backlog: Int32
     public var makeResponder: @Sendable (_ threadIndex: Int) -> FastCGIResponder
 
-    public init(socketPath: String, threadCount: Int, socketMode: UInt32 = 0o660, backlog: Int32 = 1024,
+    public init(socketPath: String, threadCount: Int, socketMode: UInt32 = 0o660, socketGroup: String? = nil, backlog: Int32 = 1024,
                 makeResponder: @escaping @Sendable (_ threadIndex: Int) -> FastCGIResponder) {
         self.socketPath = socketPath
         self.threadCount = threadCount
         self.socketMode = socketMode
+        self.socketGroup = socketGroup
         self.backlog = backlog
         self.makeResponder = makeResponder
     }

@@ -29,7 +29,15 @@ public final class FastCGIServer: Sendable {
             guard socket >= 0 else {
                 throw FastCGIError(message: "cannot listen on \(listener.socketPath): \(String(cString: strerror(errno)))")
             }
-            chmod(listener.socketPath, mode_t(listener.socketMode))
+            if let group = listener.socketGroup {
+                guard let entry = getgrnam(group) else { throw FastCGIError(message: "socket_group '\(group)' is not a group on this machine") }
+                guard chown(listener.socketPath, uid_t.max, entry.pointee.gr_gid) == 0 else {
+                    throw FastCGIError(message: "cannot give \(listener.socketPath) to group \(group): \(String(cString: strerror(errno)))")
+                }
+            }
+            guard chmod(listener.socketPath, mode_t(listener.socketMode)) == 0 else {
+                throw FastCGIError(message: "cannot set the mode of \(listener.socketPath): \(String(cString: strerror(errno)))")
+            }
             sockets.append(socket)
         }
 

@@ -27,11 +27,37 @@ public struct MailMessage: Sendable {
         return mailbox.trimmingCharacters(in: .whitespaces)
     }
 
-    /// RFC 2047 for headers that are not plain ASCII.
+    /// A header value that cannot start a header of its own: control characters become spaces,
+    /// checked by Unicode scalar ("\r\n" is a single `Character`, so a check by `Character` misses it).
+    static func singleLine(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029
+            scalars.append(isControl ? " " : scalar)
+        }
+        return String(scalars)
+    }
+
+    /// RFC 2047 for headers that are not plain ASCII: UTF-8 in base64 encoded words of at most 75
+    /// characters each, split between characters, never inside one.
     static func encodedHeader(_ text: String) -> String {
-        if text.allSatisfy({ $0.isASCII && $0 != "\r" && $0 != "\n" }) { return text }
-        let cleaned = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-        return "=?UTF-8?B?\(Data(cleaned.utf8).base64EncodedString())?="
+        let line = singleLine(text)
+        if line.unicodeScalars.allSatisfy({ $0.isASCII }) { return line }
+        // "=?UTF-8?B?" + "?=" take 12 of the 75; 63 base64 characters carry 45 bytes at most (in 3s).
+        let maximumBytes = 45
+        var words: [String] = []
+        var chunk: [UInt8] = []
+        for character in line {
+            let bytes = Array(String(character).utf8)
+            if !chunk.isEmpty && chunk.count + bytes.count > maximumBytes {
+                words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
+                chunk = []
+            }
+            chunk += bytes
+        }
+        if !chunk.isEmpty { words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=") }
+        // Folded: each word on a continuation line of its own.
+        return words.joined(separator: "\r\n ")
     }
 
     static func base64Lines(_ text: String) -> String {
@@ -45,11 +71,11 @@ public struct MailMessage: Sendable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let lines = [
-            "From: \(from)",
-            "To: \(to)",
+            "From: \(Self.singleLine(from))",
+            "To: \(Self.singleLine(to))",
             "Subject: \(Self.encodedHeader(subject))",
             "Date: \(formatter.string(from: date))",
-            "Message-ID: <\(messageID)>",
+            "Message-ID: <\(Self.singleLine(messageID))>",
             "MIME-Version: 1.0",
             "Content-Type: multipart/alternative; boundary=\"\(boundary)\"",
             "",

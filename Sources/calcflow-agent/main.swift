@@ -1,4 +1,5 @@
 import ArgumentParser
+import CalcflowLogging
 import CalcflowAgent
 import CalcflowConfiguration
 import Foundation
@@ -22,7 +23,7 @@ struct ConfigOption: ParsableArguments {
 
 func makeLogger() -> Logger {
     LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
+        var handler = KeyValueLogHandler(label: label)
         handler.logLevel = .info
         return handler
     }

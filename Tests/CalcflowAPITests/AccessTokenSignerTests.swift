@@ -41,6 +41,19 @@ final class AccessTokenSignerTests: XCTestCase {
         XCTAssertThrowsError(try signer.verify(other.sign(userID: 1, sessionEpoch: 0, now: now), now: now))
     }
 
+    /// A 32-byte signature leaves two padding bits in its last character: setting one gives a second
+    /// spelling of the same bytes, which must not verify.
+    func testASignatureRespelledWithPaddingBitsIsRefused() throws {
+        let token = signer.sign(userID: 42, sessionEpoch: 0, now: now)
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        let last = token.last!
+        let index = alphabet.firstIndex(of: last)!
+        XCTAssertEqual(index & 3, 0, "a canonical last character has zero padding bits")
+        let respelled = String(token.dropLast()) + String(alphabet[index | 1])
+        XCTAssertNoThrow(try signer.verify(token, now: now))
+        XCTAssertThrowsError(try signer.verify(respelled, now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .malformed) }
+    }
+
     func testGarbageIsMalformed() {
         for garbage in ["", "a.b", "a.b.c.d", "!!!.???.***"] {
             XCTAssertThrowsError(try signer.verify(garbage, now: now), garbage)

@@ -42,6 +42,7 @@ class AgentTests: StackTestCase {
             heartbeat_interval = 1
             claim_interval = 1
             max_parallel = 2
+            allow_command = true
 
             """ + agentSettings).write(toFile: config, atomically: true, encoding: .utf8)
         let process = Process()
@@ -146,6 +147,47 @@ class AgentTests: StackTestCase {
             let mails = stack.receivedMails().filter { $0.contains("To: \(stack.adminEmail)") }
             return mails.contains { $0.contains("Si SCF (#\(good)) succeeded") } && mails.contains { $0.contains("(#\(short)) did not converge") }
         }
+    }
+
+    func testACalculationWithNoAnalysisIsStillRunValidatedAndTracked() throws {
+        let id = try submit(["name": "No analysis", "engine": "command", "analyses": [], "configuration": ["script": "echo $((2 + 3)) > result.txt\n"]])
+        let calculation = try finished(id)
+        XCTAssertEqual(calculation["state"], "succeeded", calculation.serializedString())
+        let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
+        XCTAssertTrue(events.contains { $0["state"] == "succeeded" }, "its state changes are kept as events")
+        XCTAssertNil(try analysis(id, "exit_status"), "no analysis was asked for, so none is stored")
+    }
+
+    /// `allow_command` decides whether the agent offers the command engine; it is off by default.
+    func testTheCommandEngineIsOfferedOnlyWhenTheConfigAllowsIt() throws {
+        func check(_ extra: String) throws -> String {
+            let config = stack.directory + "/agent-check-\(UUID().uuidString.prefix(6)).conf"
+            try """
+                api_url = \(stack.baseURL)
+                key = \(cluster.key)
+                ca_file = \(stack.certificate)
+                work_root = \(workRoot)
+                \(extra)
+
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-agent")
+            process.arguments = ["check", "--config", config]
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, text)
+            return text
+        }
+        let byDefault = try check("")
+        XCTAssertTrue(byDefault.contains("engines: qe, xtb") && !byDefault.contains("command"), byDefault)
+        XCTAssertTrue(try check("allow_command = true").contains("engines: command, qe, xtb"))
+        // check reported the capabilities: put the ones with command back for the other tests.
+        _ = try check("allow_command = true")
     }
 
     func testARunningCalculationIsCancelledThroughTheHeartbeat() throws {

@@ -1,5 +1,8 @@
+import Foundation
 import CalcflowTestSupport
 import JSON
+import MariaDB
+import Synchronization
 import XCTest
 
 final class AuthFlowTests: StackTestCase {
@@ -164,17 +167,46 @@ final class AuthFlowTests: StackTestCase {
 
 /// Throttling gets a stack of its own: its failures would throttle the other tests' logins.
 final class LoginThrottleTests: StackTestCase {
-    func testTheEleventhFailureWithinFiveMinutesIsRateLimited() throws {
-        for attempt in 1...10 {
-            let response = try client.post("/api/v1/auth/login", ["email": .string(stack.adminEmail), "password": .string("guess number \(attempt)")])
-            XCTAssertEqual(response.status, 401, "attempt \(attempt)")
+    func login(_ email: String, _ password: String) throws -> TestResponse {
+        try client.post("/api/v1/auth/login", ["email": .string(email), "password": .string(password)])
+    }
+
+    func testOnePersonsTyposSlowOnlyThemNotAColleagueAtTheSameAddress() throws {
+        let colleague = try createUser(role: "user")
+        for attempt in 1...5 {
+            XCTAssertEqual(try login(stack.adminEmail, "guess number \(attempt)").status, 401, "attempt \(attempt)")
         }
-        let limited = try client.post("/api/v1/auth/login", ["email": .string(stack.adminEmail), "password": .string(stack.adminPassword)])
-        XCTAssertEqual(limited.status, 429, "even the right password waits")
+        let limited = try login(stack.adminEmail, stack.adminPassword)
+        XCTAssertEqual(limited.status, 429, "even the right password waits a moment")
         XCTAssertEqual(limited.errorCode, "rate_limited")
-        XCTAssertEqual(limited.header("Retry-After"), "300")
-        // The same client address is throttled for other emails too.
-        let otherEmail = try client.post("/api/v1/auth/login", ["email": .string("someone@calcflow.test"), "password": .string("whatever it is")])
-        XCTAssertEqual(otherEmail.status, 429)
+        let wait = try XCTUnwrap(limited.header("Retry-After").flatMap { Int($0) })
+        XCTAssertTrue((1...2).contains(wait), "a short, growing delay, not a lockout: \(wait)")
+        XCTAssertEqual(try login(colleague.email, "a long enough password").status, 200, "a colleague behind the same address signs in")
+        try Deadline.wait(for: "the admin's delay to pass", seconds: 10, interval: 0.5) {
+            try login(stack.adminEmail, stack.adminPassword).status == 200
+        }
+    }
+
+    func testConcurrentWrongPasswordsAllCount() throws {
+        let email = "nobody-\(UUID().uuidString.prefix(8).lowercased())@calcflow.test"
+        let statuses = Mutex<[Int]>([])
+        let (baseURL, certificate) = (stack.baseURL, stack.certificate)
+        // Thirty threads, each with its own connection, sent at once.
+        let finished = DispatchGroup()
+        for index in 0..<30 {
+            finished.enter()
+            Thread.detachNewThread {
+                let status = (try? APIClient(baseURL: baseURL, certificate: certificate)
+                    .post("/api/v1/auth/login", ["email": .string(email), "password": .string("guess \(index)")]).status) ?? 0
+                statuses.withLock { $0.append(status) }
+                finished.leave()
+            }
+        }
+        finished.wait()
+        let counted = try stack.database().queryFirst("SELECT COUNT(*) AS failures FROM login_failures WHERE email = ?", [.text(email)])
+        XCTAssertEqual(counted?.int("failures"), 30, "every one of 30 concurrent wrong passwords is a failure")
+        let verified = statuses.withLock { $0.filter { $0 == 401 }.count }
+        XCTAssertLessThanOrEqual(verified, 5 + 1, "no more than the free tries got their password checked: \(statuses.withLock { $0 })")
+        XCTAssertEqual(statuses.withLock { $0.filter { $0 == 429 }.count }, 30 - verified)
     }
 }

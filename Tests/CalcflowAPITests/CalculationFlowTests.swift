@@ -208,7 +208,7 @@ final class CalculationFlowTests: StackTestCase {
         let cluster = try makeCluster()
         let user = try createUser(role: "user")
         let id = try XCTUnwrap(try createCalculation(cluster: cluster, token: user.token)["id"]?.integerValue)
-        XCTAssertEqual(try client.patch("/api/v1/calculations/\(id)", ["priority": 50], token: user.token).json["priority"], 50)
+        XCTAssertEqual(try client.patch("/api/v1/calculations/\(id)", ["priority": -50], token: user.token).json["priority"], -50)
         XCTAssertEqual(try client.patch("/api/v1/calculations/\(id)", ["priority": 500], token: user.token).status, 400)
         XCTAssertEqual(try client.patch("/api/v1/calculations/\(id)", ["name": "theirs"], token: createUser(role: "user").token).status, 403)
         XCTAssertEqual(try client.patch("/api/v1/calculations/\(id)", ["name": "moderated"], token: createUser(role: "moderator").token).status, 200)

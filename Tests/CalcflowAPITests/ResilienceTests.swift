@@ -33,13 +33,15 @@ final class ResilienceTests: StackTestCase {
 
     func testSIGTERMLetsRequestsInFlightFinish() throws {
         // Logins take tens of milliseconds (argon2id): a burst keeps every thread busy when SIGTERM arrives.
+        // One account each: the sign-in throttle counts one account's concurrent attempts from one address.
+        let password = "a long enough password"
+        var emails: [String] = []
+        for _ in 0..<12 { emails.append(try createUser(role: "user", password: password).email) }
         let results = ResultBox()
         let group = DispatchGroup()
         let baseURL = stack.baseURL
         let certificate = stack.certificate
-        let email = stack.adminEmail
-        let password = stack.adminPassword
-        for _ in 0..<12 {
+        for email in emails {
             group.enter()
             Thread.detachNewThread {
                 defer { group.leave() }

@@ -7,6 +7,11 @@ public enum Shell {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }()
 
+    /// The name of this process's group, which nginx's workers (run as this user) are in.
+    public static let currentGroup: String = {
+        (try? run("id -gn").trimmingCharacters(in: .whitespacesAndNewlines)) ?? "root"
+    }()
+
     public struct Failure: Error, CustomStringConvertible {
         public var script: String
         public var status: Int32

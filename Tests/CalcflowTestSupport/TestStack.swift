@@ -114,7 +114,7 @@ public final class TestStack: @unchecked Sendable {
         var lines = [
             "socket = \(directory)/run/api.sock",
             "stream_socket = \(directory)/run/api-stream.sock",
-            "socket_mode = 0666",
+            "socket_mode = 0660", "socket_group = \(Shell.currentGroup)",
             "threads = 8",
             "stream_threads = 4",
             "db_socket = \(directory)/run/mariadb.sock",

@@ -25,6 +25,15 @@ final class CryptoTests: XCTestCase {
         XCTAssertNil(Base64URL.decode("a+b/"))
     }
 
+    /// "aGk" is "hi"; "aGl" spells the same bytes with a non-zero padding bit, and must not decode.
+    func testBase64URLRefusesNonZeroPaddingBits() {
+        XCTAssertEqual(Base64URL.decode("aGk"), Array("hi".utf8))
+        XCTAssertNil(Base64URL.decode("aGl"))
+        XCTAssertEqual(Base64URL.decode("aA"), [0x68])
+        XCTAssertNil(Base64URL.decode("aB"))
+        XCTAssertNil(Base64URL.decode("aP"))
+    }
+
     func testConstantTimeEquality() {
         XCTAssertTrue(ConstantTime.equals([1, 2, 3], [1, 2, 3]))
         XCTAssertFalse(ConstantTime.equals([1, 2, 3], [1, 2, 4]))

@@ -30,7 +30,9 @@ cat > "$CONFIG.new" <<CONF
 # Written by make run; change the environment variables of make run instead of this file.
 socket = $STATE/run/api.sock
 stream_socket = $STATE/run/api-stream.sock
-socket_mode = 0666
+socket_mode = 0660
+# nginx's workers run as this user (as root when make run is root), so its group may connect.
+socket_group = $(id -gn)
 threads = ${CALCFLOW_THREADS:-8}
 db_socket = $DB_SOCKET
 db_user = calcflow
@@ -96,6 +98,8 @@ work_root = $STATE/work
 heartbeat_interval = 10
 claim_interval = 2
 max_parallel = 2
+# One person's machine: command calculations run here (a user's only once a moderator approved it).
+allow_command = true
 CONF
 AGENT_PID="$STATE/run/calcflow-agent.pid"
 stop_if_outdated "$AGENT_CONFIG" "$BIN_DIR/calcflow-agent" "$AGENT_PID" calcflow-agent
@@ -120,6 +124,7 @@ Calcflow is running: $URL
   password:  $(cat "$ADMIN_PASSWORD_FILE")   (as first set; kept in $ADMIN_PASSWORD_FILE)
   the certificate is self-signed: $STATE/tls/cert.pem
   agent:     cluster "local" runs xtb and pw.x here; its work folder is $STATE/work
+  command:   enabled on "local" (allow_command = true): approved scripts run as $(id -un) on this machine
   logs:      $STATE/logs/
   stop it:   make stop       status: make status
 DONE

@@ -74,7 +74,9 @@ enum AgentRoutes {
         }
         try context.clusters().replaceCapabilities(clusterID: context.agent.clusterID, parsed)
         context.services.catalogGeneration.invalidate()
-        context.services.logger.info("event=capabilities cluster=\(context.agent.clusterName) engines=\(parsed.map(\.name).joined(separator: ","))")
+        context.services.logger.info("capabilities", metadata: [
+            "cluster": "\(context.agent.clusterName)", "engines": "\(parsed.map(\.name).joined(separator: ","))",
+        ])
         return .noContent
     }
 
@@ -102,9 +104,12 @@ enum AgentRoutes {
         case .claimed(let calculation):
             var body = calculation.json.objectValue ?? [:]
             if let moleculeID = calculation.moleculeID, let molecule = try MoleculeStore(connection: context.database()).find(id: moleculeID) {
-                body["molecule"] = molecule.json
+                var copy = molecule
+                // The structure the calculation was created or last edited with, not the molecule's latest.
+                if let kept = calculation.moleculeStructure { copy.structureText = kept }
+                body["molecule"] = copy.json
             }
-            context.services.logger.info("event=claim cluster=\(agent.clusterName) calc=\(calculation.id)")
+            context.services.logger.info("claim", metadata: ["cluster": "\(agent.clusterName)", "calc": "\(calculation.id)"])
             return .json(.object(body))
         }
     }
@@ -138,7 +143,7 @@ enum AgentRoutes {
                                    progressDone: done, progressTotal: total),
             calculationID: calculationID, clusterID: context.agent.clusterID, clusterName: context.agent.clusterName)
         if applied, let state {
-            context.services.logger.info("event=calculation_state calc=\(calculationID) state=\(state.rawValue) seq=\(seq)")
+            context.services.logger.info("calculation_state", metadata: ["calc": "\(calculationID)", "state": "\(state.rawValue)", "seq": "\(seq)"])
         }
         return .noContent
     }

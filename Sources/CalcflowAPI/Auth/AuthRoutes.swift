@@ -24,27 +24,30 @@ enum AuthRoutes {
         let database = try context.database()
         let configuration = context.services.configuration
         let address = context.request.remoteAddress
-        let throttle = LoginThrottle(connection: database, limit: configuration.loginFailureLimit,
-                                     windowSeconds: configuration.loginFailureWindowSeconds)
-        if try throttle.isThrottled(email: email, address: address) {
-            var error = APIError(.rateLimited, "too many failed sign-ins; wait \(configuration.loginFailureWindowSeconds / 60) minutes and try again")
-            error.headers = [("Retry-After", String(configuration.loginFailureWindowSeconds))]
-            throw error
-        }
+        let throttle = LoginThrottle(connection: database, policy: configuration.signInThrottle)
+        let attempt = try throttle.begin(email: email, address: address)
+        if case .wait(let seconds) = attempt.decision { throw throttled(seconds: seconds) }
         let found = try context.users().findForLogin(email: email)
         // Unknown emails cost one verify too, so timing does not tell which emails exist.
         let verified = Argon2id.verify(password: password, encoded: found?.passwordHash ?? context.services.decoyPasswordHash)
         guard let (user, _) = found, verified else {
-            try throttle.recordFailure(email: email, address: address)
-            context.services.logger.notice("event=login_failed email=\(email) address=\(address)")
+            context.services.logger.notice("login_failed", metadata: [
+                "email": "\(email)", "address": "\(address)", "user_agent": "\(context.request.userAgent ?? "")",
+            ])
             throw APIError(.unauthenticated, wrongCredentials)
         }
         if user.blocked { throw APIError(.forbidden, "your account is blocked; ask a moderator to unblock it") }
-        try throttle.clear(email: email)
+        try throttle.succeeded(attempt, email: email, address: address)
         let refreshToken = try SessionResponse.refreshTokens(context)
             .issue(userID: user.id, userAgent: context.request.userAgent ?? "", address: address)
-        context.services.logger.info("event=login user=\(user.id) address=\(address)")
+        context.services.logger.info("login", metadata: ["user": "\(user.id)", "address": "\(address)"])
         return SessionResponse.make(user: user, refreshToken: refreshToken, services: context.services)
+    }
+
+    static func throttled(seconds: Int64) -> APIError {
+        var error = APIError(.rateLimited, "too many failed sign-ins for this account from here; wait \(seconds) seconds and try again")
+        error.headers = [("Retry-After", String(seconds))]
+        return error
     }
 
     @Sendable static func refresh(_ context: RequestContext) throws -> Response {

@@ -15,7 +15,7 @@ struct CalculationInput {
     var keepRaw: Bool?
 
     init(_ input: inout InputObject, creating: Bool) throws(ValidationError) {
-        name = try input.string("name", required: creating, maxLength: 200, allowEmpty: false)
+        name = try input.name("name", required: creating)
         description = try input.string("description", maxLength: 20_000)
         clusterID = try input.integer("cluster_id", required: creating, range: 1...Int64.max)
         if input.contains("molecule_id") {
@@ -25,10 +25,14 @@ struct CalculationInput {
         configuration = try input.json("configuration", required: creating)
         if input.contains("steps") || creating { steps = try StepPlan.read(try input.json("steps")) }
         analyses = try input.strings("analyses", required: creating, maxCount: 200)
-        if let analyses, analyses.isEmpty { throw ValidationError(field: "analyses", message: "must name at least one analysis, e.g. [\"scf\", \"total_energy\"]") }
         if let analyses, Set(analyses).count != analyses.count { throw ValidationError(field: "analyses", message: "names an analysis twice") }
         priority = try input.integer("priority", range: -100...100)
         keepRaw = try input.bool("keep_raw")
         try input.rejectUnknownFields()
+    }
+
+    /// Whether the edit changes what runs (cluster, engine, configuration, steps, molecule or analyses).
+    var altersTheRun: Bool {
+        clusterID != nil || engine != nil || configuration != nil || steps != nil || moleculeID != nil || analyses != nil
     }
 }

@@ -10,6 +10,8 @@ struct CalculationRecord: Sendable {
     var clusterID: Int64
     var clusterName: String
     var moleculeID: Int64?
+    /// The molecule's structure as the calculation keeps it; read only where the row carries it (the claim).
+    var moleculeStructure: String?
     var engine: String
     var configuration: JSON
     var steps: JSON
@@ -59,6 +61,7 @@ struct CalculationRecord: Sendable {
         clusterID = row.int("cluster_id") ?? 0
         clusterName = row.has("cluster_name") ? row.string("cluster_name") ?? "" : ""
         moleculeID = row.int("molecule_id")
+        moleculeStructure = row.has("molecule_structure") ? row.string("molecule_structure") : nil
         engine = row.string("engine") ?? ""
         configuration = row.string("configuration").flatMap { try? JSON.parse($0) } ?? .object([:])
         steps = row.string("steps").flatMap { try? JSON.parse($0) } ?? .array([])

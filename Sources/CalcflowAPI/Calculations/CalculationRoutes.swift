@@ -29,9 +29,9 @@ enum CalculationRoutes {
         return (calculations, calculation)
     }
 
-    /// A user edits and cancels only what it created; moderators and admins, anything.
+    /// A user edits, cancels and deletes only what it created; moderators and admins, anything.
     static func requireOwnership(_ context: RequestContext, _ calculation: CalculationRecord, action: String) throws(APIError) {
-        if context.user.role == .user && calculation.createdBy != context.user.id {
+        guard UserPolicy.canChange(actor: context.user.party, createdBy: calculation.createdBy) else {
             throw APIError(.forbidden, "you can only \(action) calculations you created")
         }
     }
@@ -66,21 +66,37 @@ enum CalculationRoutes {
         return value
     }
 
-    /// Checks cluster, molecule, engine, analyses and configuration together, as one calculation.
+    /// What a calculation's input was checked against: its cluster, and its molecule's structure now.
+    struct Checked {
+        var cluster: ClusterRecord
+        var moleculeStructure: String?
+    }
+
+    /// Checks cluster, molecule, engine, analyses, configuration and steps together, as one calculation.
     static func validate(_ context: RequestContext, clusterID: Int64, moleculeID: Int64?, engine: String, configuration: JSON,
-                         analyses: [String]) throws -> ClusterRecord {
+                         analyses: [String], steps: StepPlan) throws -> Checked {
         let database = try context.database()
         let clusters = try context.clusters()
         guard let cluster = try context.worker.clusters.value(for: clusterID, load: { try clusters.find(id: clusterID) }) else {
             throw ValidationError(field: "cluster_id", message: "there is no cluster \(clusterID)")
         }
-        if let moleculeID, try MoleculeStore(connection: database).find(id: moleculeID) == nil {
-            throw ValidationError(field: "molecule_id", message: "there is no molecule \(moleculeID)")
+        var structure: String?
+        if let moleculeID {
+            guard let molecule = try MoleculeStore(connection: database).find(id: moleculeID) else {
+                throw ValidationError(field: "molecule_id", message: "there is no molecule \(moleculeID)")
+            }
+            structure = molecule.structureText
         }
         let catalog = try context.worker.catalog.value(for: 0) { try clusters.catalog() } ?? AnalysisCatalog()
         try catalog.validate(engine: engine, analyses: analyses)
         try EngineConfiguration.validate(engine: engine, configuration, hasMolecule: moleculeID != nil)
-        return cluster
+        try EngineConfiguration.validate(engine: engine, configuration, steps: steps)
+        return Checked(cluster: cluster, moleculeStructure: structure)
+    }
+
+    static func approvalReason(_ context: RequestContext, engine: String, cluster: ClusterRecord) -> String? {
+        CalculationPolicy.approvalReason(role: context.user.role, engine: engine, clusterName: cluster.name,
+                                         clusterRequiresApproval: cluster.requiresApproval)
     }
 
     @Sendable static func create(_ context: RequestContext) throws -> Response {
@@ -91,13 +107,18 @@ enum CalculationRoutes {
         let clusterID = input.clusterID ?? 0
         let moleculeID = input.moleculeID ?? nil
         let configuration = input.configuration ?? .object([:])
-        let cluster = try validate(context, clusterID: clusterID, moleculeID: moleculeID, engine: engine, configuration: configuration, analyses: analyses)
+        let steps = input.steps ?? StepPlan(steps: [StepPlan.Step(name: "main")])
+        let priority = input.priority ?? 0
+        try CalculationPolicy.checkPriority(priority, role: context.user.role)
+        let checked = try validate(context, clusterID: clusterID, moleculeID: moleculeID, engine: engine, configuration: configuration,
+                                   analyses: analyses, steps: steps)
         let created = try context.calculations().create(CalculationStore.NewCalculation(
             name: input.name ?? "", description: input.description ?? "", clusterID: clusterID, moleculeID: moleculeID, engine: engine,
-            configuration: configuration, steps: input.steps ?? StepPlan(steps: [StepPlan.Step(name: "main")]), analyses: analyses,
-            priority: input.priority ?? 0, keepRaw: input.keepRaw ?? false, createdBy: context.user.id,
-            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: nil), clusterName: cluster.name)
-        context.services.logger.info("event=calculation_created calc=\(created.id) cluster=\(cluster.name) state=\(created.state.rawValue) by=\(context.user.id)")
+            configuration: configuration, steps: steps, analyses: analyses,
+            priority: priority, keepRaw: input.keepRaw ?? false, createdBy: context.user.id,
+            approvalReason: approvalReason(context, engine: engine, cluster: checked.cluster), rerunOf: nil,
+            moleculeStructure: checked.moleculeStructure), clusterName: checked.cluster.name)
+        context.services.logger.info("calculation_created", metadata: ["calc": "\(created.id)", "cluster": "\(checked.cluster.name)", "state": "\(created.state.rawValue)", "by": "\(context.user.id)"])
         return .json(created.json, status: 201)
     }
 
@@ -110,15 +131,19 @@ enum CalculationRoutes {
         let input = try CalculationInput(&body, creating: false)
         let (calculations, calculation) = try calculation(context)
         try requireOwnership(context, calculation, action: "edit")
-        guard !calculation.processed, calculation.lifecycle.isEditable else {
-            throw APIError(.conflict, "calculation \(calculation.id) is \(calculation.state.rawValue): only one that no agent has taken can be edited; rerun it instead")
-        }
-        if input.clusterID != nil || input.engine != nil || input.configuration != nil || input.analyses != nil || input.moleculeID != nil {
-            _ = try validate(context, clusterID: input.clusterID ?? calculation.clusterID, moleculeID: input.moleculeID ?? calculation.moleculeID,
-                             engine: input.engine ?? calculation.engine, configuration: input.configuration ?? calculation.configuration,
-                             analyses: input.analyses ?? calculation.analyses)
-        }
+        guard !calculation.processed, calculation.lifecycle.isEditable else { throw CalculationStore.notEditable(calculation) }
+        if let priority = input.priority { try CalculationPolicy.checkPriority(priority, role: context.user.role) }
         var assignments: [(column: String, value: SQLValue)] = []
+        var approvalReason: String?
+        if input.altersTheRun {
+            let engine = input.engine ?? calculation.engine
+            let checked = try validate(context, clusterID: input.clusterID ?? calculation.clusterID, moleculeID: input.moleculeID ?? calculation.moleculeID,
+                                       engine: engine, configuration: input.configuration ?? calculation.configuration,
+                                       analyses: input.analyses ?? calculation.analyses, steps: try input.steps ?? StepPlan.read(calculation.steps))
+            approvalReason = Self.approvalReason(context, engine: engine, cluster: checked.cluster)
+            // A new molecule brings its structure as it is now; other edits keep the copy the calculation has.
+            if input.moleculeID != nil { assignments.append(("molecule_structure", SQLValue(checked.moleculeStructure))) }
+        }
         if let name = input.name { assignments.append(("name", .text(name))) }
         if let description = input.description { assignments.append(("description", .text(description))) }
         if let cluster = input.clusterID { assignments.append(("cluster_id", .integer(cluster))) }
@@ -130,8 +155,11 @@ enum CalculationRoutes {
         if let priority = input.priority { assignments.append(("priority", .integer(priority))) }
         if let keepRaw = input.keepRaw { assignments.append(("keep_raw", SQLValue(keepRaw))) }
         if assignments.isEmpty { throw ValidationError(field: nil, message: "nothing to change") }
-        try calculations.update(id: calculation.id, assignments)
-        return .json(try calculations.find(id: calculation.id)?.json ?? .null)
+        let updated = try calculations.edit(id: calculation.id, assignments, approvalReason: approvalReason)
+        if updated.state != calculation.state {
+            context.services.logger.info("calculation_needs_approval", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
+        }
+        return .json(updated.json)
     }
 
     @Sendable static func delete(_ context: RequestContext) throws -> Response {
@@ -141,14 +169,14 @@ enum CalculationRoutes {
             throw APIError(.conflict, "calculation \(calculation.id) is running; cancel it first")
         }
         try calculations.delete(id: calculation.id)
-        context.services.logger.info("event=calculation_deleted calc=\(calculation.id) by=\(context.user.id)")
+        context.services.logger.info("calculation_deleted", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
         return .noContent
     }
 
     @Sendable static func approve(_ context: RequestContext) throws -> Response {
         let id = try context.request.identifier()
         let approved = try context.calculations().approve(id: id, by: context.user.id)
-        context.services.logger.info("event=calculation_approved calc=\(id) by=\(context.user.id)")
+        context.services.logger.info("calculation_approved", metadata: ["calc": "\(id)", "by": "\(context.user.id)"])
         return .json(approved.json)
     }
 
@@ -156,20 +184,24 @@ enum CalculationRoutes {
         let (calculations, calculation) = try calculation(context)
         try requireOwnership(context, calculation, action: "cancel")
         let cancelled = try calculations.cancel(id: calculation.id, by: context.user.email)
-        context.services.logger.info("event=calculation_cancel calc=\(calculation.id) state=\(cancelled.state.rawValue) by=\(context.user.id)")
+        context.services.logger.info("calculation_cancel", metadata: ["calc": "\(calculation.id)", "state": "\(cancelled.state.rawValue)", "by": "\(context.user.id)"])
         return .json(cancelled.json)
     }
 
     @Sendable static func rerun(_ context: RequestContext) throws -> Response {
         let (calculations, calculation) = try calculation(context)
-        let cluster = try validate(context, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID, engine: calculation.engine,
-                                   configuration: calculation.configuration, analyses: calculation.analyses)
         let steps = try StepPlan.read(calculation.steps)
+        let checked = try validate(context, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID, engine: calculation.engine,
+                                   configuration: calculation.configuration, analyses: calculation.analyses, steps: steps)
+        // The same input: the structure the original ran with, when it kept one.
+        let structure = try calculations.moleculeStructure(of: calculation.id) ?? checked.moleculeStructure
+        let priority = CalculationPolicy.priorityRange(for: context.user.role).clamped(calculation.priority)
         let created = try calculations.create(CalculationStore.NewCalculation(
             name: calculation.name, description: calculation.description, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID,
             engine: calculation.engine, configuration: calculation.configuration, steps: steps, analyses: calculation.analyses,
-            priority: calculation.priority, keepRaw: calculation.keepRaw, createdBy: context.user.id,
-            needsApproval: cluster.requiresApproval && context.user.role == .user, rerunOf: calculation.id), clusterName: cluster.name)
+            priority: priority, keepRaw: calculation.keepRaw, createdBy: context.user.id,
+            approvalReason: approvalReason(context, engine: calculation.engine, cluster: checked.cluster), rerunOf: calculation.id,
+            moleculeStructure: calculation.moleculeID == nil ? nil : structure), clusterName: checked.cluster.name)
         return .json(created.json, status: 201)
     }
 

@@ -65,41 +65,73 @@ struct CalculationStore {
         var priority: Int64
         var keepRaw: Bool
         var createdBy: Int64
-        var needsApproval: Bool
+        /// Why it must wait for a moderator (`CalculationPolicy.approvalReason`), nil when it need not.
+        var approvalReason: String?
         var rerunOf: Int64?
+        /// The molecule's structure as it is now: the calculation runs this copy, whatever later
+        /// edits of the molecule say.
+        var moleculeStructure: String?
     }
 
     /// Inserts a calculation of the cluster named `clusterName` (the caller has checked it exists).
     func create(_ new: NewCalculation, clusterName: String) throws -> CalculationRecord {
-        let (lifecycle, action) = CalculationLifecycle.created(needsApproval: new.needsApproval)
+        let (lifecycle, action) = CalculationLifecycle.created(approvalReason: new.approvalReason)
         // One insert is atomic by itself; only an approval request adds a mail to commit with it.
         guard action == .requestApproval else {
-            return try insert(new, state: lifecycle.state, clusterName: clusterName)
+            return try insert(new, lifecycle: lifecycle, clusterName: clusterName)
         }
         return try connection.transaction { _ in
-            let created = try insert(new, state: lifecycle.state, clusterName: clusterName)
+            let created = try insert(new, lifecycle: lifecycle, clusterName: clusterName)
             try outbox.enqueue(.approvalNeeded, calculation: created)
             return created
         }
     }
 
-    private func insert(_ new: NewCalculation, state: CalculationState, clusterName: String) throws -> CalculationRecord {
+    private func insert(_ new: NewCalculation, lifecycle: CalculationLifecycle, clusterName: String) throws -> CalculationRecord {
         let created = try connection.queryFirst(
             """
-            INSERT INTO calculations (name, description, cluster_id, molecule_id, engine, configuration, steps, analyses, priority,
-                                      approved, state, keep_raw, created_by, rerun_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING \(CalculationRecord.returnedColumns)
+            INSERT INTO calculations (name, description, cluster_id, molecule_id, molecule_structure, engine, configuration, steps, analyses,
+                                      priority, approved, state, state_reason, keep_raw, created_by, rerun_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING \(CalculationRecord.returnedColumns)
             """,
-            [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), .text(new.engine),
-             .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
+            [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), SQLValue(new.moleculeStructure),
+             .text(new.engine), .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
              .text(JSON.array(new.analyses.map(JSON.string)).serializedString()), .integer(new.priority),
-             SQLValue(!new.needsApproval), .text(state.rawValue), SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
+             SQLValue(lifecycle.state != .pendingApproval), .text(lifecycle.state.rawValue), SQLValue(lifecycle.reason),
+             SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
         guard let created else { throw DatabaseError(code: .statementFailed, message: "the insert of a calculation returned no row") }
         return CalculationRecord(row: created, clusterName: clusterName)
     }
 
-    func update(id: Int64, _ assignments: [(column: String, value: SQLValue)]) throws(DatabaseError) {
-        try RowUpdate.apply(assignments, table: "calculations", id: id, condition: "processed = 0", on: connection)
+    /// Applies an edit of a calculation that no agent has taken yet, in one transaction with what the
+    /// lifecycle makes of it: a change that needs approval again (`approvalReason`) sends it back to
+    /// the approvers, with their mail.
+    func edit(id: Int64, _ assignments: [(column: String, value: SQLValue)], approvalReason: String?) throws -> CalculationRecord {
+        try connection.transaction { connection in
+            guard let calculation = try find(id: id, forUpdate: true) else { throw APIError(.notFound, "there is no calculation \(id)") }
+            guard !calculation.processed else { throw Self.notEditable(calculation) }
+            var lifecycle = calculation.lifecycle
+            let action: CalculationLifecycle.Action
+            do { action = try lifecycle.edited(approvalReason: approvalReason) } catch { throw Self.notEditable(calculation) }
+            var all = assignments
+            if lifecycle != calculation.lifecycle {
+                all += [("state", .text(lifecycle.state.rawValue)), ("state_reason", SQLValue(lifecycle.reason)),
+                        ("approved", SQLValue(lifecycle.state != .pendingApproval))]
+            }
+            try RowUpdate.apply(all, table: "calculations", id: id, condition: "processed = 0", on: connection)
+            let updated = try find(id: id) ?? calculation
+            if action == .requestApproval { try outbox.enqueue(.approvalNeeded, calculation: updated) }
+            return updated
+        }
+    }
+
+    static func notEditable(_ calculation: CalculationRecord) -> APIError {
+        APIError(.conflict, "calculation \(calculation.id) is \(calculation.state.rawValue): only one that no agent has taken can be edited; rerun it instead")
+    }
+
+    /// The molecule's structure as the calculation keeps it.
+    func moleculeStructure(of id: Int64) throws(DatabaseError) -> String? {
+        try connection.queryFirst("SELECT molecule_structure FROM calculations WHERE id = ?", [.integer(id)])?.string("molecule_structure")
     }
 
     func delete(id: Int64) throws(DatabaseError) {
@@ -181,23 +213,31 @@ struct CalculationStore {
         var progressTotal: Int64?
     }
 
-    /// The cluster of a calculation, for an agent's "is this mine?" (nil when there is none).
-    func clusterOf(calculationID: Int64) throws(DatabaseError) -> Int64? {
-        if let cluster = claimedOwners?.cluster(of: calculationID) { return cluster }
+    /// An agent's "is this mine?": only the cluster that claimed a calculation may report on it. Another
+    /// cluster's is a 404 (it learns nothing of it); one not claimed yet is a 409.
+    func requireClaim(calculationID: Int64, clusterID: Int64) throws {
+        if let cluster = claimedOwners?.cluster(of: calculationID) {
+            guard cluster == clusterID else { throw Self.notOnThisCluster(calculationID) }
+            return
+        }
         guard let row = try connection.queryFirst("SELECT cluster_id, processed FROM calculations WHERE id = ?", [.integer(calculationID)]),
-              let cluster = row.int("cluster_id") else { return nil }
+              let cluster = row.int("cluster_id"), cluster == clusterID else { throw Self.notOnThisCluster(calculationID) }
         // Before the claim, the cluster can still be edited; after it, never.
-        if row.bool("processed") { claimedOwners?.remember(calculationID: calculationID, cluster: cluster) }
-        return cluster
+        guard row.bool("processed") else { throw Self.notClaimed(calculationID) }
+        claimedOwners?.remember(calculationID: calculationID, cluster: cluster)
+    }
+
+    static func notOnThisCluster(_ id: Int64) -> APIError { APIError(.notFound, "there is no calculation \(id) on this cluster") }
+
+    static func notClaimed(_ id: Int64) -> APIError {
+        APIError(.conflict, "calculation \(id) has not been claimed by this cluster; claim it (POST /agent/claim) before reporting on it")
     }
 
     /// Applies an agent's event once: a repeated `seq` changes nothing. Returns false for a replay.
     /// Progress-only events need no transaction: the one insert decides.
     func record(_ event: Event, calculationID: Int64, clusterID: Int64, clusterName: String) throws -> Bool {
         guard let state = event.state else {
-            guard try clusterOf(calculationID: calculationID) == clusterID else {
-                throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
-            }
+            try requireClaim(calculationID: calculationID, clusterID: clusterID)
             return try insert(event, calculationID: calculationID)
         }
         // Decide from the calculation as read, then apply in one round trip that first checks it has
@@ -205,9 +245,8 @@ struct CalculationStore {
         for _ in 1...Self.reportAttempts {
             guard let row = try connection.queryFirst("SELECT \(CalculationRecord.ownColumns) FROM calculations c WHERE c.id = ?",
                                                       [.integer(calculationID)]),
-                  row.int("cluster_id") == clusterID else {
-                throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
-            }
+                  row.int("cluster_id") == clusterID else { throw Self.notOnThisCluster(calculationID) }
+            guard row.bool("processed") else { throw Self.notClaimed(calculationID) }
             let calculation = CalculationRecord(row: row, clusterName: clusterName)
             var lifecycle = calculation.lifecycle
             let action: CalculationLifecycle.Action
@@ -341,9 +380,7 @@ struct CalculationStore {
     }
 
     func putAnalysis(calculationID: Int64, clusterID: Int64, name: String, step: String, data: JSON) throws {
-        guard try clusterOf(calculationID: calculationID) == clusterID else {
-            throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
-        }
+        try requireClaim(calculationID: calculationID, clusterID: clusterID)
         do {
             try connection.execute(
                 "INSERT INTO calculation_analyses (calculation_id, name, step, data) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE data = VALUES(data)",
@@ -352,7 +389,7 @@ struct CalculationStore {
             guard error.code == .foreignKey else { throw error }
             // Deleted since this process learnt its owner.
             claimedOwners?.forget(calculationID: calculationID)
-            throw APIError(.notFound, "there is no calculation \(calculationID) on this cluster")
+            throw Self.notOnThisCluster(calculationID)
         }
     }
 

@@ -41,7 +41,7 @@ enum ClusterRoutes {
 
     @Sendable static func create(_ context: RequestContext) throws -> Response {
         var input = try context.request.inputObject()
-        let name = try validName(try input.string("name", required: true, maxLength: 64) ?? "")
+        let name = try validName(try input.name("name", required: true, maxLength: 64) ?? "")
         let description = try input.string("description", maxLength: 2_000) ?? ""
         let requiresApproval = try input.bool("requires_approval") ?? false
         let maxRunning = try input.integer("max_running", range: 0...100_000) ?? 0
@@ -51,7 +51,7 @@ enum ClusterRoutes {
                                                       maxRunning: maxRunning, heartbeatInterval: interval) else {
             throw APIError(.conflict, "a cluster named '\(name)' already exists", field: "name")
         }
-        context.services.logger.info("event=cluster_created cluster=\(cluster.id) name=\(name) by=\(context.user.id)")
+        context.services.logger.info("cluster_created", metadata: ["cluster": "\(cluster.id)", "name": "\(name)", "by": "\(context.user.id)"])
         return .json(cluster.json, status: 201)
     }
 
@@ -62,7 +62,7 @@ enum ClusterRoutes {
     @Sendable static func update(_ context: RequestContext) throws -> Response {
         var input = try context.request.inputObject()
         var assignments: [(column: String, value: SQLValue)] = []
-        if let name = try input.string("name", maxLength: 64) { assignments.append(("name", .text(try validName(name)))) }
+        if let name = try input.name("name", maxLength: 64) { assignments.append(("name", .text(try validName(name)))) }
         if let description = try input.string("description", maxLength: 2_000) { assignments.append(("description", .text(description))) }
         if let enabled = try input.bool("enabled") { assignments.append(("enabled", SQLValue(enabled))) }
         if let approval = try input.bool("requires_approval") { assignments.append(("requires_approval", SQLValue(approval))) }
@@ -72,7 +72,7 @@ enum ClusterRoutes {
         if assignments.isEmpty { throw ValidationError(field: nil, message: "nothing to change: send name, description, enabled, requires_approval, max_running or heartbeat_interval") }
         let (clusters, cluster) = try cluster(context)
         guard try clusters.update(id: cluster.id, assignments) else { throw APIError(.conflict, "another cluster has that name", field: "name") }
-        context.services.logger.info("event=cluster_updated cluster=\(cluster.id) by=\(context.user.id)")
+        context.services.logger.info("cluster_updated", metadata: ["cluster": "\(cluster.id)", "by": "\(context.user.id)"])
         return .json(try clusters.find(id: cluster.id)?.json ?? .null)
     }
 
@@ -82,7 +82,7 @@ enum ClusterRoutes {
             throw APIError(.conflict, "cluster '\(cluster.name)' has calculations; disable it instead (PATCH enabled: false) so that their results stay")
         }
         try clusters.delete(id: cluster.id)
-        context.services.logger.info("event=cluster_deleted cluster=\(cluster.id) by=\(context.user.id)")
+        context.services.logger.info("cluster_deleted", metadata: ["cluster": "\(cluster.id)", "by": "\(context.user.id)"])
         return .noContent
     }
 
@@ -92,7 +92,7 @@ enum ClusterRoutes {
         try input.rejectUnknownFields()
         let (clusters, cluster) = try cluster(context)
         let created = try clusters.createKey(clusterID: cluster.id, label: label, createdBy: context.user.id)
-        context.services.logger.info("event=cluster_key_created cluster=\(cluster.id) key=\(created.id) by=\(context.user.id)")
+        context.services.logger.info("cluster_key_created", metadata: ["cluster": "\(cluster.id)", "key": "\(created.id)", "by": "\(context.user.id)"])
         return .json(["id": .integer(created.id), "label": .string(label), "key": .string(created.key),
                       "note": "this is the only time the key is shown; store it in the agent's key file"], status: 201)
     }
@@ -108,7 +108,7 @@ enum ClusterRoutes {
         guard try clusters.revokeKey(clusterID: cluster.id, keyID: keyID) else {
             throw APIError(.notFound, "cluster '\(cluster.name)' has no active key \(keyID)")
         }
-        context.services.logger.info("event=cluster_key_revoked cluster=\(cluster.id) key=\(keyID) by=\(context.user.id)")
+        context.services.logger.info("cluster_key_revoked", metadata: ["cluster": "\(cluster.id)", "key": "\(keyID)", "by": "\(context.user.id)"])
         return .noContent
     }
 

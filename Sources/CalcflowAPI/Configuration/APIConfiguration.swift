@@ -1,3 +1,4 @@
+import CalcflowCore
 import CalcflowConfiguration
 import Foundation
 import MariaDB
@@ -6,9 +7,13 @@ import MariaDB
 public struct APIConfiguration: Sendable {
     public var socketPath: String
     public var socketMode: UInt32
+    /// The group of nginx's workers, which the sockets are given to (optional).
+    public var socketGroup: String?
     public var threads: Int
     public var streamSocketPath: String
     public var streamThreads: Int
+    /// Live streams one user may hold open at once.
+    public var streamsPerUser: Int
     public var database: DatabaseConfiguration
     public var jwtSecret: [UInt8]
     public var accessTokenLifetimeSeconds: Int
@@ -20,8 +25,8 @@ public struct APIConfiguration: Sendable {
     public var smtpCAFile: String?
     public var openAPIFile: String
     public var logLevel: String
-    public var loginFailureLimit: Int
-    public var loginFailureWindowSeconds: Int
+    /// Sign-in throttling (`SignInThrottle`).
+    public var signInThrottle: SignInThrottle
     /// How long a signed-in user's row is trusted without asking MariaDB again (0: ask every time).
     public var userCacheMilliseconds: Int
     /// How often a live stream looks for new log entries.
@@ -41,10 +46,15 @@ public struct APIConfiguration: Sendable {
         guard let mode = UInt32(modeText, radix: 8) else {
             throw ConfigurationFile.Problem(message: "socket_mode must be octal like 0660, not '\(modeText)'")
         }
+        guard mode & 0o002 == 0 else {
+            throw ConfigurationFile.Problem(message: "socket_mode \(modeText) lets every local user write to the API's socket; use 0660 and socket_group")
+        }
         socketMode = mode
+        socketGroup = file.string("socket_group")
         threads = try file.integer("threads", default: 8, range: 1...512)
         streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
         streamThreads = try file.integer("stream_threads", default: 8, range: 1...1024)
+        streamsPerUser = try file.integer("streams_per_user", default: 2, range: 1...1024)
         database = DatabaseConfiguration(
             host: file.string("db_host", default: "127.0.0.1"),
             port: UInt32(try file.integer("db_port", default: 3306, range: 1...65535)),
@@ -67,8 +77,13 @@ public struct APIConfiguration: Sendable {
         smtpCAFile = file.string("smtp_ca_file")
         openAPIFile = file.string("openapi_file", default: APIConfiguration.defaultOpenAPIFile)
         logLevel = file.string("log_level", default: "info")
-        loginFailureLimit = try file.integer("login_failure_limit", default: 10, range: 1...10_000)
-        loginFailureWindowSeconds = try file.integer("login_failure_window", default: 300, range: 1...86_400)
+        signInThrottle = SignInThrottle()
+        signInThrottle.windowSeconds = Int64(try file.integer("login_failure_window", default: 900, range: 60...86_400))
+        signInThrottle.freeFailures = Int64(try file.integer("login_free_failures", default: 5, range: 1...1_000))
+        signInThrottle.maximumDelay = Int64(try file.integer("login_maximum_delay", default: 300, range: 1...86_400))
+        signInThrottle.emailCeiling = Int64(try file.integer("login_email_ceiling", default: 30, range: 1...100_000))
+        signInThrottle.addressCeiling = Int64(try file.integer("login_address_ceiling", default: 100, range: 1...100_000))
+        signInThrottle.knownAddressInterval = Int64(try file.integer("login_known_address_interval", default: 60, range: 1...3_600))
         userCacheMilliseconds = try file.integer("user_cache_ms", default: 1_000, range: 0...60_000)
         streamPollMilliseconds = try file.integer("stream_poll_ms", default: 250, range: 10...10_000)
         lostAfterSeconds = try file.integer("lost_after", default: 600, range: 1...86_400)

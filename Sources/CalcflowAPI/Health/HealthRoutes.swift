@@ -14,7 +14,7 @@ enum HealthRoutes {
             try context.database().ping()
             return .json(["status": "ok", "database": "ok"])
         } catch {
-            context.services.logger.warning("event=health_degraded error=\"\(error)\"")
+            context.services.logger.warning("health_degraded", metadata: ["error": "\(error)"])
             return .json([
                 "status": "degraded", "database": "unreachable",
                 "error": ["code": "unavailable", "message": "the database is unreachable; check MariaDB"],

@@ -35,14 +35,23 @@ enum LogRoutes {
     }
 
     /// One `data:` line of JSON per new entry, as it arrives; a comment line every 15 s keeps
-    /// proxies from closing a quiet stream. It ends when the client goes or the API stops.
+    /// proxies from closing a quiet stream. Every poll checks its viewer again: when the access token
+    /// expires, or the user is signed out everywhere, blocked or deleted, the stream sends an `end`
+    /// event with the reason and closes (the dashboard refreshes its token and reconnects). It also
+    /// ends when the client goes or the API stops.
     @Sendable static func stream(_ context: RequestContext) throws -> Response {
         let filter = try filter(context)
         let limiter = context.services.streamLimiter
-        guard limiter.enter() else {
-            throw APIError(.unavailable, "too many live streams are open (\(limiter.capacity)); close another tab or try again later")
+        let viewer = context.user
+        if let refusal = limiter.enter(userID: viewer.id, role: viewer.role) {
+            switch refusal {
+            case .userLimit:
+                throw APIError(.rateLimited, "you have \(limiter.perUser) live streams open already; close another tab first")
+            case .full:
+                throw APIError(.unavailable, "too many live streams are open (\(limiter.capacity)); close another tab or try again later")
+            }
         }
-        defer { limiter.leave() }
+        defer { limiter.leave(userID: viewer.id) }
         let logs = LogStore(connection: try context.database())
         // Start from now, or from `since` when asked (then up to 500 older entries first).
         var lastID = filter.since == nil ? try logs.latestID() : 0
@@ -53,6 +62,11 @@ enum LogRoutes {
         var lastWrite = Date()
         let poll = context.services.configuration.streamPollMilliseconds
         while output.isConnected && !context.services.isStopping {
+            if let reason = try endReason(context) {
+                output.write("event: end\ndata: \(JSON.object(["reason": .string(reason)]).serializedString())\n\n")
+                _ = output.flush()
+                break
+            }
             let entries = try logs.entries(filter, afterID: lastID, limit: 500)
             for entry in entries {
                 output.write("id: \(entry.id)\ndata: \(entry.json.serializedString())\n\n")
@@ -71,34 +85,64 @@ enum LogRoutes {
         return .streamed
     }
 
+    /// Why the stream's viewer may no longer see it, read afresh (no cache): nil while it may.
+    static func endReason(_ context: RequestContext) throws -> String? {
+        let token = String((context.request.authorization ?? "").dropFirst("Bearer ".count))
+        let claims: AccessTokenClaims
+        do { claims = try context.services.signer.verify(token, now: Timestamp.nowSeconds()) } catch .expired {
+            return "token_expired"
+        } catch {
+            return "token_invalid"
+        }
+        guard let user = try context.users().find(id: claims.userID) else { return "user_deleted" }
+        if user.blocked { return "user_blocked" }
+        if user.sessionEpoch != claims.sessionEpoch { return "signed_out" }
+        return nil
+    }
+
     @Sendable static func delete(_ context: RequestContext) throws -> Response {
         guard let before = try TimeParameter.parse(context.request.query["before"], field: "before") else {
             throw ValidationError(field: "before", message: "is required: logs older than this time are deleted")
         }
         let deleted = try LogStore(connection: context.database()).delete(before: before)
-        context.services.logger.info("event=logs_deleted count=\(deleted) by=\(context.user.id)")
+        context.services.logger.info("logs_deleted", metadata: ["count": "\(deleted)", "by": "\(context.user.id)"])
         return .json(["deleted": .integer(deleted)])
     }
 }
 
-/// At most `capacity` live streams at once: each holds a thread for its whole life.
+/// At most `capacity` live streams at once (each holds a thread for its whole life), at most
+/// `perUser` of them one user's, and the last slot kept for an admin: no user can take them all.
 public final class StreamLimiter: Sendable {
     public let capacity: Int
-    private let open = Mutex(0)
+    public let perUser: Int
+    private let open = Mutex<[Int64: Int]>([:])
 
-    public init(capacity: Int) {
+    public init(capacity: Int, perUser: Int) {
         self.capacity = capacity
+        self.perUser = perUser
     }
 
-    func enter() -> Bool {
-        open.withLock { count in
-            guard count < capacity else { return false }
-            count += 1
-            return true
+    enum Refusal {
+        case full
+        case userLimit
+    }
+
+    func enter(userID: Int64, role: Role) -> Refusal? {
+        open.withLock { counts in
+            let mine = counts[userID] ?? 0
+            guard mine < perUser else { return .userLimit }
+            let total = counts.values.reduce(0, +)
+            let limit = role == .admin || capacity == 1 ? capacity : capacity - 1
+            guard total < limit else { return .full }
+            counts[userID] = mine + 1
+            return nil
         }
     }
 
-    func leave() {
-        open.withLock { $0 -= 1 }
+    func leave(userID: Int64) {
+        open.withLock { counts in
+            let remaining = (counts[userID] ?? 1) - 1
+            counts[userID] = remaining > 0 ? remaining : nil
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Logging
 import CalcflowCore
 import Foundation
 import HTTPClient
@@ -15,7 +16,7 @@ struct MailSender {
 
     /// Sends what is due, at most `limit` mails; returns how many went out.
     @discardableResult
-    func sendDue(on connection: Connection, limit: Int = 20, log: (String) -> Void = { _ in }) throws -> Int {
+    func sendDue(on connection: Connection, limit: Int = 20, logger: Logger? = nil) throws -> Int {
         var sent = 0
         for _ in 0..<limit {
             let outcome: Bool? = try connection.transaction { connection in
@@ -34,7 +35,7 @@ struct MailSender {
                     try transport.send(message)
                     try connection.execute("UPDATE outbox SET sent_at = CURRENT_TIMESTAMP(6), attempts = ?, last_error = NULL WHERE id = ?",
                                            [.integer(attempts), .integer(id)])
-                    log("event=mail_sent outbox=\(id) to=\(message.to)")
+                    logger?.info("mail_sent", metadata: ["outbox": "\(id)", "to": "\(message.to)"])
                     return true
                 } catch {
                     let giveUp = attempts >= Self.maximumAttempts
@@ -45,7 +46,9 @@ struct MailSender {
                                failed_at = IF(?, CURRENT_TIMESTAMP(6), NULL) WHERE id = ?
                         """,
                         [.integer(attempts), .text("\(error)".prefix(codePoints: 2_000)), .integer(Int64(delay)), SQLValue(giveUp), .integer(id)])
-                    log("event=mail_failed outbox=\(id) attempt=\(attempts) retry_in=\(giveUp ? "never" : "\(delay)s") error=\"\(error)\"")
+                    logger?.warning("mail_failed", metadata: [
+                        "outbox": "\(id)", "attempt": "\(attempts)", "retry_in": "\(giveUp ? "never" : "\(delay)s")", "error": "\(error)",
+                    ])
                     return false
                 }
             }

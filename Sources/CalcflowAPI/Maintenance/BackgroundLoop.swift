@@ -36,9 +36,9 @@ final class BackgroundLoop: Sendable {
                     if let connection { try work(connection, state) }
                 } catch let error as DatabaseError where error.code == .connectionLost || error.code == .connectionFailed {
                     connection = nil
-                    services.logger.warning("event=\(name)_database_unreachable error=\"\(error)\"")
+                    services.logger.warning("\(name)_database_unreachable", metadata: ["error": "\(error)"])
                 } catch {
-                    services.logger.error("event=\(name)_failed error=\"\(error)\"")
+                    services.logger.error("\(name)_failed", metadata: ["error": "\(error)"])
                 }
                 // Sleep in short steps so that stop() is prompt.
                 var slept = 0
@@ -52,7 +52,7 @@ final class BackgroundLoop: Sendable {
                 do {
                     try work(connection ?? Connection(configuration: services.configuration.database), state)
                 } catch {
-                    services.logger.error("event=\(name)_final_round_failed error=\"\(error)\"")
+                    services.logger.error("\(name)_final_round_failed", metadata: ["error": "\(error)"])
                 }
             }
             finished.signal()

@@ -9,7 +9,7 @@ enum MaintenanceJobs {
         defer { _ = try? connection.execute("SELECT RELEASE_LOCK('calcflow_maintenance')") }
         let store = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
         let lost = try store.loseSilentRuns(after: services.configuration.lostAfterSeconds)
-        if lost > 0 { services.logger.warning("event=runs_lost count=\(lost) after_seconds=\(services.configuration.lostAfterSeconds)") }
+        if lost > 0 { services.logger.warning("runs_lost", metadata: ["count": "\(lost)", "after_seconds": "\(services.configuration.lostAfterSeconds)"]) }
         try HeartbeatSeries(connection: connection).maintain()
     }
 }

@@ -23,6 +23,13 @@ enum MoleculeRoutes {
         return (store, molecule)
     }
 
+    /// A user changes and deletes only the molecules it created; moderators and admins, any.
+    static func requireOwnership(_ context: RequestContext, _ molecule: MoleculeRecord, action: String) throws(APIError) {
+        guard UserPolicy.canChange(actor: context.user.party, createdBy: molecule.createdBy) else {
+            throw APIError(.forbidden, "you can only \(action) molecules you created; ask its creator or a moderator")
+        }
+    }
+
     /// The structure's text, checked as xyz; its Hill formula.
     static func structure(_ input: inout InputObject, required: Bool) throws(ValidationError) -> (text: String, formula: String)? {
         guard let object = try input.object("structure", required: required) else { return nil }
@@ -42,7 +49,7 @@ enum MoleculeRoutes {
 
     @Sendable static func create(_ context: RequestContext) throws -> Response {
         var input = try context.request.inputObject()
-        let name = try input.string("name", required: true, maxLength: 200, allowEmpty: false) ?? ""
+        let name = try input.name("name", required: true) ?? ""
         let formula = try input.string("formula", maxLength: 200)
         let notes = try input.string("notes", maxLength: 100_000) ?? ""
         guard let structure = try structure(&input, required: true) else { throw ValidationError(field: "structure", message: "is required") }
@@ -63,8 +70,11 @@ enum MoleculeRoutes {
 
     @Sendable static func update(_ context: RequestContext) throws -> Response {
         var input = try context.request.inputObject()
+        if input.contains("formula") {
+            throw ValidationError(field: "formula", message: "is derived from the structure: send a new structure to change it")
+        }
         var assignments: [(column: String, value: SQLValue)] = []
-        if let name = try input.string("name", maxLength: 200, allowEmpty: false) { assignments.append(("name", .text(name))) }
+        if let name = try input.name("name") { assignments.append(("name", .text(name))) }
         if let notes = try input.string("notes", maxLength: 100_000) { assignments.append(("notes", .text(notes))) }
         if let structure = try structure(&input, required: false) {
             assignments += [("structure_text", .text(structure.text)), ("formula", .text(structure.formula))]
@@ -72,12 +82,14 @@ enum MoleculeRoutes {
         try input.rejectUnknownFields()
         if assignments.isEmpty { throw ValidationError(field: nil, message: "nothing to change: send name, notes or structure") }
         let (store, molecule) = try molecule(context)
+        try requireOwnership(context, molecule, action: "change")
         try store.update(id: molecule.id, assignments)
         return .json(try store.find(id: molecule.id)?.json ?? .null)
     }
 
     @Sendable static func delete(_ context: RequestContext) throws -> Response {
         let (store, molecule) = try molecule(context)
+        try requireOwnership(context, molecule, action: "delete")
         if try store.isUsed(id: molecule.id) {
             throw APIError(.conflict, "molecule \(molecule.id) has calculations; delete those first, or keep the molecule")
         }

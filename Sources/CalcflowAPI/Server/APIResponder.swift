@@ -28,7 +28,7 @@ final class APIResponder: FastCGIResponder {
             connection = opened
             return opened
         } catch {
-            services.logger.error("event=database_unreachable error=\"\(error)\"")
+            services.logger.error("database_unreachable", metadata: ["error": "\(error)"])
             throw APIError(.unavailable, "the database is unreachable; try again shortly")
         }
     }
@@ -57,7 +57,10 @@ final class APIResponder: FastCGIResponder {
         if !stream.started { fastCGI.write(response.serialized(requestID: request.requestID)) }
 
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-        services.logger.debug("event=request method=\(request.method) path=\(request.path) status=\(response.status) ms=\(String(format: "%.2f", elapsed)) request_id=\(request.requestID)")
+        services.logger.debug("request", metadata: [
+            "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
+            "ms": "\(String(format: "%.2f", elapsed))", "request_id": "\(request.requestID)",
+        ])
     }
 
     private func handle(_ request: inout Request, stream: ResponseStream, readBody: (Int) -> [UInt8]?) -> Response {
@@ -100,14 +103,14 @@ final class APIResponder: FastCGIResponder {
         } catch let error as DatabaseError {
             return databaseFailure(error, request: request).response
         } catch {
-            services.logger.error("event=unhandled_error request_id=\(request.requestID) error=\"\(error)\"")
+            services.logger.error("unhandled_error", metadata: ["request_id": "\(request.requestID)", "error": "\(error)"])
             return APIError(.internalError, "something went wrong on our side; the request id is \(request.requestID)").response
         }
     }
 
     /// Database details go to the log only; the client gets a request id to quote.
     private func databaseFailure(_ error: DatabaseError, request: Request) -> APIError {
-        services.logger.error("event=database_error request_id=\(request.requestID) path=\(request.path) error=\"\(error)\"")
+        services.logger.error("database_error", metadata: ["request_id": "\(request.requestID)", "path": "\(request.path)", "error": "\(error)"])
         if error.code == .connectionLost || error.code == .connectionFailed {
             connection = nil
             return APIError(.unavailable, "the database is unreachable; try again shortly")

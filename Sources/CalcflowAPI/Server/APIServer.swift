@@ -17,9 +17,9 @@ public struct APIServer {
         let makeResponder: @Sendable (Int) -> FastCGIResponder = { _ in APIResponder(router: router, services: services) }
         let server = FastCGIServer(listeners: [
             FastCGIListener(socketPath: configuration.socketPath, threadCount: configuration.threads,
-                            socketMode: configuration.socketMode, makeResponder: makeResponder),
+                            socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: makeResponder),
             FastCGIListener(socketPath: configuration.streamSocketPath, threadCount: configuration.streamThreads,
-                            socketMode: configuration.socketMode, makeResponder: makeResponder),
+                            socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: makeResponder),
         ])
         let heartbeatWriter = BackgroundLoop(name: "heartbeats", intervalMilliseconds: 50, finalRound: true)
         heartbeatWriter.start(services: services) { connection in try services.heartbeats.flush(on: connection) }
@@ -31,14 +31,14 @@ public struct APIServer {
             loop.start(services: services, makeState: {
                 MailSender(transport: MailTransport(url: smtpURL, certificateAuthorityFile: configuration.smtpCAFile), from: configuration.mailFrom)
             }, work: { connection, sender in
-                try sender.sendDue(on: connection) { services.logger.info("\($0)") }
+                try sender.sendDue(on: connection, logger: services.logger)
             })
             mailer = loop
         } else {
-            services.logger.warning("event=mail_disabled reason=\"smtp_url is not set: notifications stay in the outbox\"")
+            services.logger.warning("mail_disabled", metadata: ["reason": "smtp_url is not set: notifications stay in the outbox"])
         }
         try server.run(onReady: {
-            services.logger.info("event=started socket=\(configuration.socketPath) threads=\(configuration.threads) stream_socket=\(configuration.streamSocketPath) stream_threads=\(configuration.streamThreads)")
+            services.logger.info("started", metadata: ["socket": "\(configuration.socketPath)", "threads": "\(configuration.threads)", "stream_socket": "\(configuration.streamSocketPath)", "stream_threads": "\(configuration.streamThreads)"])
         }, onStopping: {
             services.markStopping()
         })
@@ -46,6 +46,6 @@ public struct APIServer {
         // The writer's last round runs after stop: nothing received before SIGTERM is lost.
         heartbeatWriter.stop()
         mailer?.stop()
-        services.logger.info("event=stopped")
+        services.logger.info("stopped")
     }
 }

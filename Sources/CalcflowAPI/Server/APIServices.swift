@@ -38,9 +38,9 @@ public final class APIServices: Sendable {
         self.agentKeyGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.catalogGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         // Two stream threads stay free to answer "too many streams" quickly.
-        self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2))
+        self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2), perUser: configuration.streamsPerUser)
         if openAPIDocument == nil {
-            logger.warning("event=openapi_missing file=\(configuration.openAPIFile)")
+            logger.warning("openapi_missing", metadata: ["file": "\(configuration.openAPIFile)"])
         }
     }
 }

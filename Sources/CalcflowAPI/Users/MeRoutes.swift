@@ -15,7 +15,7 @@ enum MeRoutes {
         var input = try context.request.inputObject()
         let password = try input.string("password", maxLength: PasswordRule.maximumLength)
         let currentPassword = try input.string("current_password", maxLength: PasswordRule.maximumLength)
-        let name = try input.string("name", maxLength: 200)
+        let name = try input.name("name", allowEmpty: true)
         let emailLevel = try input.choice("email_level", of: EmailLevel.self)
         try input.rejectUnknownFields()
 
@@ -23,13 +23,8 @@ enum MeRoutes {
         let user = context.user
         var newHash: String?
         if let password {
-            guard let currentPassword else {
-                throw ValidationError(field: "current_password", message: "is required to set a new password")
-            }
-            guard let stored = try users.passwordHash(id: user.id), Argon2id.verify(password: currentPassword, encoded: stored) else {
-                throw ValidationError(field: "current_password", message: "is not your current password")
-            }
             try PasswordRule.check(password)
+            try CurrentPassword.check(currentPassword, of: user, context)
             newHash = try context.services.passwordHasher.hash(password: password)
         } else if currentPassword != nil {
             throw ValidationError(field: "current_password", message: "is only needed with a new password")

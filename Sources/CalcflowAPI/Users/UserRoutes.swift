@@ -38,7 +38,7 @@ enum UserRoutes {
     @Sendable static func create(_ context: RequestContext) throws -> Response {
         var input = try context.request.inputObject()
         let email = try EmailAddress.normalized(try input.string("email", required: true, maxLength: 254) ?? "")
-        let name = try input.string("name", maxLength: 200) ?? ""
+        let name = try input.name("name", allowEmpty: true) ?? ""
         let role = try input.choice("role", of: Role.self) ?? .user
         let password = try input.string("password", required: true, maxLength: PasswordRule.maximumLength) ?? ""
         try input.rejectUnknownFields()
@@ -48,7 +48,7 @@ enum UserRoutes {
         guard let user = try context.users().create(email: email, name: name, role: role, passwordHash: hash) else {
             throw APIError(.conflict, "a user with the email \(email) already exists", field: "email")
         }
-        context.services.logger.info("event=user_created user=\(user.id) role=\(role.rawValue) by=\(context.user.id)")
+        context.services.logger.info("user_created", metadata: ["user": "\(user.id)", "role": "\(role.rawValue)", "by": "\(context.user.id)"])
         return .json(user.json, status: 201)
     }
 
@@ -64,8 +64,9 @@ enum UserRoutes {
             password: try input.string("password", maxLength: PasswordRule.maximumLength),
             blocked: try input.bool("blocked"),
             role: try input.choice("role", of: Role.self),
-            name: try input.string("name", maxLength: 200),
+            name: try input.name("name", allowEmpty: true),
             emailLevel: try input.choice("email_level", of: EmailLevel.self))
+        let currentPassword = try input.string("current_password", maxLength: PasswordRule.maximumLength)
         try input.rejectUnknownFields()
         if change.isEmpty { throw ValidationError(field: nil, message: "nothing to change: send password, blocked, role, name or email_level") }
         if let password = change.password { try PasswordRule.check(password) }
@@ -73,12 +74,17 @@ enum UserRoutes {
         let (users, target) = try target(context)
         try enforce(UserPolicy.canView(actor: context.user.party, target: target.party))
         try enforce(UserPolicy.canApply(change, actor: context.user.party, target: target.party))
+        if change.password != nil && target.id == context.user.id {
+            try CurrentPassword.check(currentPassword, of: context.user, context)
+        } else if currentPassword != nil {
+            throw ValidationError(field: "current_password", message: "is only needed with a new password for your own account")
+        }
         let hash = try change.password.map { password throws in try context.services.passwordHasher.hash(password: password) }
         try users.update(id: target.id, change, passwordHash: hash)
         if hash != nil || change.blocked == true {
             try SessionResponse.refreshTokens(context).revokeAll(userID: target.id)
         }
-        context.services.logger.info("event=user_updated user=\(target.id) by=\(context.user.id)")
+        context.services.logger.info("user_updated", metadata: ["user": "\(target.id)", "by": "\(context.user.id)"])
         guard let updated = try users.find(id: target.id) else { throw APIError(.notFound, "there is no user \(target.id)") }
         return .json(updated.json)
     }
@@ -88,7 +94,7 @@ enum UserRoutes {
         try enforce(UserPolicy.canDelete(actor: context.user.party, target: target.party))
         try users.delete(id: target.id)
         try SessionResponse.refreshTokens(context).revokeAll(userID: target.id)
-        context.services.logger.info("event=user_deleted user=\(target.id) by=\(context.user.id)")
+        context.services.logger.info("user_deleted", metadata: ["user": "\(target.id)", "by": "\(context.user.id)"])
         return .noContent
     }
 
@@ -97,7 +103,7 @@ enum UserRoutes {
         try enforce(UserPolicy.canRevokeSessions(actor: context.user.party))
         try SessionResponse.refreshTokens(context).revokeAll(userID: target.id)
         try users.endSessions(userID: target.id)
-        context.services.logger.info("event=sessions_revoked user=\(target.id) by=\(context.user.id)")
+        context.services.logger.info("sessions_revoked", metadata: ["user": "\(target.id)", "by": "\(context.user.id)"])
         return .noContent
     }
 }

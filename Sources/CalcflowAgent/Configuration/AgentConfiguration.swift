@@ -27,6 +27,8 @@ public struct AgentConfiguration: Sendable {
     public var siestaPath: String
     public var siestaPseudoDirectory: String
     public var shellPath: String
+    /// Whether the `command` engine is offered: it runs any shell script as the agent's user.
+    public var allowCommand: Bool
     public static let version = "calcflow-agent 0.1.0"
 
     public init(_ file: ConfigurationFile) throws(ConfigurationFile.Problem) {
@@ -63,5 +65,10 @@ public struct AgentConfiguration: Sendable {
         siestaPath = file.string("siesta", default: "/usr/local/bin/siesta")
         siestaPseudoDirectory = file.string("siesta_pseudo_dir", default: "/usr/share/calcflow/pseudo/siesta")
         shellPath = file.string("shell", default: "/bin/sh")
+        let allow = file.string("allow_command", default: "false")
+        guard allow == "true" || allow == "false" else {
+            throw ConfigurationFile.Problem(message: "allow_command must be true or false, not '\(allow)'")
+        }
+        allowCommand = allow == "true"
     }
 }

@@ -31,7 +31,12 @@ struct QuantumEspressoEngine: Engine {
                 throw EngineError(message: "pseudopotential \(name) is not in \(pseudoDirectory)")
             }
         }
-        let input = Self.withPaths(TemplateText.render(template, parameters: step.parameters), pseudoDirectory: pseudoDirectory)
+        // Checked as rendered: a step's parameter could carry `, outdir='/elsewhere/'` into the template.
+        let rendered = TemplateText.render(template, parameters: step.parameters)
+        do { try QuantumEspressoInput.checkAgentOwnedVariables(rendered) } catch {
+            throw EngineError(message: "step \(step.name): the pw.x input \(error.message)")
+        }
+        let input = Self.withPaths(rendered, pseudoDirectory: pseudoDirectory)
         try workspace.write(input, to: "pw.in", in: folder)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("out"), withIntermediateDirectories: true)
         return ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"])
@@ -57,19 +62,13 @@ struct QuantumEspressoEngine: Engine {
         return true
     }
 
-    /// Sets `outdir` and `pseudo_dir` in &CONTROL, replacing whatever the template said.
+    /// Sets `outdir` and `pseudo_dir` first in &CONTROL (the input was checked to set neither), right
+    /// after the namelist's name, so that it holds even when the whole namelist is on one line.
     static func withPaths(_ input: String, pseudoDirectory: String) -> String {
-        var lines: [String] = []
-        for line in input.split(separator: "\n", omittingEmptySubsequences: false) {
-            let key = line.trimmingCharacters(in: .whitespaces).lowercased()
-            if key.hasPrefix("outdir") || key.hasPrefix("pseudo_dir") { continue }
-            lines.append(String(line))
-            if key.hasPrefix("&control") {
-                lines.append("  outdir = './out'")
-                lines.append("  pseudo_dir = '\(pseudoDirectory)'")
-            }
-        }
-        return lines.joined(separator: "\n") + (input.hasSuffix("\n") ? "" : "\n")
+        let paths = "\n  outdir = './out'\n  pseudo_dir = '\(pseudoDirectory)'\n"
+        let text = input.hasSuffix("\n") ? input : input + "\n"
+        guard let control = text.range(of: "&control", options: .caseInsensitive) else { return "&CONTROL" + paths + "/\n" + text }
+        return String(text[..<control.upperBound]) + paths + String(text[control.upperBound...])
     }
 
     func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {

@@ -28,12 +28,9 @@ public final class Agent: @unchecked Sendable {
             XTBEngine(executable: configuration.xtbPath),
             QuantumEspressoEngine(executable: configuration.pwPath, pseudoDirectory: configuration.qePseudoDirectory),
             SiestaEngine(executable: configuration.siestaPath, pseudoDirectory: configuration.siestaPseudoDirectory),
-            CommandEngine(shell: configuration.shellPath),
-        ]
+        ] + (configuration.allowCommand ? [CommandEngine(shell: configuration.shellPath)] : [])
         engines = Dictionary(uniqueKeysWithValues: all.filter(\.isAvailable).map { ($0.name, $0) })
     }
-
-    private func log(_ message: String) { logger.info("\(message)") }
 
     var capabilities: JSON {
         ["engines": .array(engines.values.sorted { $0.name < $1.name }.map { engine in
@@ -53,10 +50,15 @@ public final class Agent: @unchecked Sendable {
     /// moment loses nothing.
     public func run() -> Never {
         try? FileManager.default.createDirectory(atPath: configuration.workRoot, withIntermediateDirectories: true)
-        log("event=agent_started api=\(configuration.apiURL) engines=\(engines.keys.sorted().joined(separator: ","))")
+        logger.info("agent_started", metadata: ["api": "\(configuration.apiURL)", "engines": "\(engines.keys.sorted().joined(separator: ","))"])
+        if geteuid() == 0 {
+            logger.warning("running_as_root", metadata: [
+                "advice": "run the agent as an unprivileged user: every calculation runs with its rights\(configuration.allowCommand ? ", and allow_command lets command calculations run any script as root" : "")",
+            ])
+        }
         let capabilitiesAPI = AgentAPI(configuration: configuration)
         while (try? capabilitiesAPI.send("PUT", "/agent/capabilities", capabilities)) == nil {
-            log("event=api_unreachable action=capabilities retry_in=5s")
+            logger.info("api_unreachable", metadata: ["action": "capabilities", "retry_in": "5s"])
             Thread.sleep(forTimeInterval: 5)
         }
         resumeUnfinished()
@@ -74,7 +76,7 @@ public final class Agent: @unchecked Sendable {
                 guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("calcflow.done").path),
                       let data = FileManager.default.contents(atPath: folder.appendingPathComponent("calcflow.claim.json").path),
                       let json = try? JSON.parse(Array(data)) else { continue }
-                log("event=resume calc=\(json["id"]?.integerValue ?? 0) folder=\(folder.path)")
+                logger.info("resume", metadata: ["calc": "\(json["id"]?.integerValue ?? 0)", "folder": "\(folder.path)"])
                 clusterName = cluster
                 start(json)
             }
@@ -98,19 +100,19 @@ public final class Agent: @unchecked Sendable {
                 for id in (answer["cancel"]?.arrayValue ?? []).compactMap(\.integerValue) {
                     let isNew = lock.withLock { running.contains(id) && cancelRequested.insert(id).inserted }
                     if isNew {
-                        log("event=cancel calc=\(id)")
+                        logger.info("cancel", metadata: ["calc": "\(id)"])
                         executor.cancel(calculationID: id)
                     }
                 }
             } catch {
-                log("event=heartbeat_failed error=\"\(error)\"")
+                logger.info("heartbeat_failed", metadata: ["error": "\(error)"])
             }
             Thread.sleep(forTimeInterval: Double(configuration.heartbeatSeconds))
         }
     }
 
     private func spoolLoop() {
-        let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), log: log)
+        let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger)
         while true {
             sender.sendPending()
             Thread.sleep(forTimeInterval: 0.5)
@@ -134,12 +136,12 @@ public final class Agent: @unchecked Sendable {
             let (status, json) = try api.send("POST", "/agent/claim")
             guard status == 200 else { return nil }
             guard json["id"]?.integerValue != nil else {
-                log("event=claim_unreadable status=\(status) body=\(json.serializedString().prefix(200))")
+                logger.info("claim_unreadable", metadata: ["status": "\(status)", "body": "\(json.serializedString().prefix(200))"])
                 return nil
             }
             return json
         } catch {
-            log("event=claim_failed error=\"\(error)\"")
+            logger.info("claim_failed", metadata: ["error": "\(error)"])
             return nil
         }
     }
@@ -156,17 +158,19 @@ public final class Agent: @unchecked Sendable {
                 let workspace = try Workspace(root: configuration.workRoot, cluster: cluster, calculation: calculation)
                 guard let engine = engines[calculation.engine] else {
                     let runner = CalculationRunner(calculation: calculation, claimJSON: json.serializedString(), engine: CommandEngine(shell: configuration.shellPath), workspace: workspace,
-                                                   executor: executor, spool: spool, configuration: configuration, cancelled: { false }, log: log)
-                    runner.event("this cluster has no \(calculation.engine) engine", level: "ERROR", state: .failed,
-                                 reason: "engine \(calculation.engine) is not installed on this cluster's agent")
+                                                   executor: executor, spool: spool, configuration: configuration, cancelled: { false }, logger: logger)
+                    let reason = calculation.engine == "command" && !configuration.allowCommand
+                        ? "this cluster's agent does not run command calculations (allow_command = false in its config)"
+                        : "engine \(calculation.engine) is not installed on this cluster's agent"
+                    runner.event("this cluster has no \(calculation.engine) engine", level: "ERROR", state: .failed, reason: reason)
                     return
                 }
-                log("event=run calc=\(id) engine=\(engine.name) folder=\(workspace.calculationFolder.path)")
+                logger.info("run", metadata: ["calc": "\(id)", "engine": "\(engine.name)", "folder": "\(workspace.calculationFolder.path)"])
                 let runner = CalculationRunner(calculation: calculation, claimJSON: json.serializedString(), engine: engine, workspace: workspace, executor: executor, spool: spool,
-                                               configuration: configuration, cancelled: { [self] in lock.withLock { cancelRequested.contains(id) } }, log: log)
+                                               configuration: configuration, cancelled: { [self] in lock.withLock { cancelRequested.contains(id) } }, logger: logger)
                 runner.run()
             } catch {
-                log("event=run_failed calc=\(id) error=\"\(error)\"")
+                logger.info("run_failed", metadata: ["calc": "\(id)", "error": "\(error)"])
                 // No workspace to count events in: a folder of its own keeps the numbering.
                 let folder = URL(fileURLWithPath: configuration.spoolDirectory).appendingPathComponent("unstarted-\(id)")
                 try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

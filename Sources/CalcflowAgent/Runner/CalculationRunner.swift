@@ -1,6 +1,7 @@
 import CalcflowCore
 import Crypto
 import Foundation
+import Logging
 import JSON
 
 /// Runs one claimed calculation: its steps in order, each prepared, executed, validated and
@@ -12,14 +13,14 @@ final class CalculationRunner {
     let executor: any Executor
     let spool: UpdateSpool
     let configuration: AgentConfiguration
-    let log: (String) -> Void
+    let logger: Logger
     /// The claim as the API gave it, kept in the folder so that a restarted agent can resume.
     let claimJSON: String
     private let counter: EventCounter
     private let cancelled: () -> Bool
 
     init(calculation: ClaimedCalculation, claimJSON: String, engine: any Engine, workspace: Workspace, executor: any Executor, spool: UpdateSpool,
-         configuration: AgentConfiguration, cancelled: @escaping () -> Bool, log: @escaping (String) -> Void) {
+         configuration: AgentConfiguration, cancelled: @escaping () -> Bool, logger: Logger) {
         self.calculation = calculation
         self.claimJSON = claimJSON
         self.engine = engine
@@ -28,7 +29,7 @@ final class CalculationRunner {
         self.spool = spool
         self.configuration = configuration
         self.cancelled = cancelled
-        self.log = log
+        self.logger = logger
         self.counter = EventCounter(folder: workspace.calculationFolder)
     }
 
@@ -42,12 +43,14 @@ final class CalculationRunner {
         if let step { body["step"] = .string(step) }
         if let progress { body["progress"] = ["done": .integer(Int64(progress.done)), "total": .integer(Int64(progress.total))] }
         enqueue("POST", "\(base)/events", .object(body))
-        log("event=calculation_event calc=\(calculation.id) \(state.map { "state=\($0.rawValue) " } ?? "")message=\"\(message)\"")
+        var metadata: Logger.Metadata = ["calc": "\(calculation.id)", "message": "\(message)"]
+        if let state { metadata["state"] = "\(state.rawValue)" }
+        logger.info("calculation_event", metadata: metadata)
     }
 
     private func enqueue(_ method: String, _ path: String, _ body: JSON) {
         do { try spool.append(UpdateSpool.Update(method: method, path: path, body: body)) }
-        catch { log("event=spool_write_failed calc=\(calculation.id) error=\"\(error)\"") }
+        catch { logger.info("spool_write_failed", metadata: ["calc": "\(calculation.id)", "error": "\(error)"]) }
     }
 
     /// Runs (or, after a restart, resumes) every step in order. A step whose reports are already in
@@ -123,7 +126,7 @@ final class CalculationRunner {
     private func start(_ step: StepPlan.Step, folder: URL, index: Int, of total: Int) throws -> Int32 {
         if let source = step.copyFrom {
             let copied = try workspace.copy(globs: step.copy.isEmpty ? engine.defaultCopies : step.copy,
-                                            from: try workspace.stepFolder(source), to: folder)
+                                            from: try workspace.stepFolder(source, create: false), to: folder)
             event("copied \(copied.isEmpty ? "nothing" : copied.joined(separator: ", ")) from step \(source)", step: step.name)
         }
         let command = try engine.prepare(calculation, step: step, folder: folder, workspace: workspace)
@@ -165,7 +168,7 @@ final class CalculationRunner {
         if !(calculation.keepRaw || configuration.keepRaw) {
             var freed: Int64 = 0
             for step in calculation.steps {
-                let folder = workspace.calculationFolder.appendingPathComponent(step.name)
+                guard let folder = try? workspace.stepFolder(step.name, create: false) else { continue }
                 freed += (try? workspace.clean(folder, patterns: engine.largeOutputs)) ?? 0
             }
             event("\(freed) bytes of raw output deleted (keep_raw keeps them)")

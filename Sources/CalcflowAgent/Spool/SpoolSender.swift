@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Sends the spool to the API in order. A retryable failure (network, 5xx) stops the round and
 /// leaves the rest for the next; a refused update (4xx) is logged and dropped, since sending it
@@ -6,7 +7,7 @@ import Foundation
 struct SpoolSender {
     let spool: UpdateSpool
     let api: AgentAPI
-    let log: (String) -> Void
+    let logger: Logger
 
     /// True when the spool is empty afterwards.
     @discardableResult
@@ -15,12 +16,12 @@ struct SpoolSender {
             do {
                 _ = try api.send(update.method, update.path, update.body)
             } catch where error.isRetryable {
-                log("event=spool_waiting reason=\"\(error)\"")
+                logger.info("spool_waiting", metadata: ["reason": "\(error)"])
                 return false
             } catch {
-                log("event=spool_refused path=\(update.path) reason=\"\(error)\"")
+                logger.info("spool_refused", metadata: ["path": "\(update.path)", "reason": "\(error)"])
             }
-            do { try spool.acknowledge(through: end) } catch { log("event=spool_error error=\"\(error)\""); return false }
+            do { try spool.acknowledge(through: end) } catch { logger.info("spool_error", metadata: ["error": "\(error)"]); return false }
         }
         return true
     }

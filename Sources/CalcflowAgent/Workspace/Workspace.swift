@@ -10,9 +10,12 @@ struct Workspace {
         try FileManager.default.createDirectory(at: calculationFolder, withIntermediateDirectories: true)
     }
 
-    func stepFolder(_ step: String) throws -> URL {
+    /// A step's folder, created unless `create` is false. A step name such as "." or ".." that
+    /// would not give a folder strictly inside the calculation's is refused.
+    func stepFolder(_ step: String, create: Bool = true) throws -> URL {
         let folder = calculationFolder.appendingPathComponent(step)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try inside(folder, strictly: true)
+        if create { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         return folder
     }
 
@@ -21,12 +24,13 @@ struct Workspace {
         try Data(text.utf8).write(to: folder.appendingPathComponent(name))
     }
 
-    /// Refuses any path that leaves the calculation's folder.
+    /// Refuses any path that leaves the calculation's folder (or, `strictly`, is that folder itself).
+    /// Every path the agent builds goes through here.
     @discardableResult
-    func inside(_ url: URL) throws -> URL {
+    func inside(_ url: URL, strictly: Bool = false) throws -> URL {
         let resolved = url.standardizedFileURL.resolvingSymlinksInPath().path
         let root = calculationFolder.standardizedFileURL.resolvingSymlinksInPath().path
-        guard resolved == root || resolved.hasPrefix(root + "/") else {
+        guard (resolved == root && !strictly) || resolved.hasPrefix(root + "/") else {
             throw WorkspaceError(message: "\(url.path) is outside the calculation's folder")
         }
         return url

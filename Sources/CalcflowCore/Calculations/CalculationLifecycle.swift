@@ -28,14 +28,29 @@ public struct CalculationLifecycle: Sendable, Equatable {
         case succeeded, failed, notConverged = "not_converged", lost, cancelled, approvalNeeded = "approval_needed"
     }
 
-    /// A new calculation: on a cluster that requires approval, a plain user's waits for a moderator.
-    public static func created(needsApproval: Bool) -> (CalculationLifecycle, Action) {
-        needsApproval ? (CalculationLifecycle(state: .pendingApproval), .requestApproval) : (CalculationLifecycle(state: .queued), .none)
+    /// A new calculation: with a reason to be approved (`CalculationPolicy.approvalReason`), it
+    /// waits for a moderator, and the reason says why.
+    public static func created(approvalReason: String?) -> (CalculationLifecycle, Action) {
+        guard let approvalReason else { return (CalculationLifecycle(state: .queued), .none) }
+        return (CalculationLifecycle(state: .pendingApproval, reason: approvalReason), .requestApproval)
     }
 
     public mutating func approve() throws(IllegalTransition) {
         guard state == .pendingApproval else { throw IllegalTransition(from: state, event: "approved") }
         state = .queued
+        reason = nil
+    }
+
+    /// Its input was changed before any agent took it. A change that needs approval (a user's, of
+    /// what runs, where approval is required) sends an approved calculation back to the approvers;
+    /// other changes leave the state as it is: an edit never approves.
+    public mutating func edited(approvalReason: String?) throws(IllegalTransition) -> Action {
+        guard isEditable else { throw IllegalTransition(from: state, event: "edited") }
+        guard let approvalReason else { return .none }
+        let wasApproved = state == .queued
+        state = .pendingApproval
+        reason = approvalReason
+        return wasApproved ? .requestApproval : .none
     }
 
     public mutating func claim() throws(IllegalTransition) {

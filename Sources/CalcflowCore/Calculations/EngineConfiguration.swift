@@ -31,6 +31,7 @@ public enum EngineConfiguration {
             guard text.lowercased().contains("&control") || text.lowercased().contains("&system") else {
                 throw ValidationError(field: "configuration.input", message: "is not a pw.x input: it has no &CONTROL or &SYSTEM namelist")
             }
+            try QuantumEspressoInput.checkAgentOwnedVariables(text)
             try pseudopotentials(&input, suffixes: [".upf"])
             _ = try input.integer("max_restarts", range: 0...100)
         case "siesta":
@@ -53,6 +54,19 @@ public enum EngineConfiguration {
             return
         }
         try input.rejectUnknownFields()
+    }
+
+    /// What the steps' parameters make of the configuration: a pw.x input rendered with a step's
+    /// parameters must still leave `outdir`, `wfcdir` and `pseudo_dir` to the agent.
+    public static func validate(engine: String, _ configuration: JSON, steps: StepPlan) throws(ValidationError) {
+        guard engine == "qe", let template = configuration["input"]?.stringValue else { return }
+        for (index, step) in steps.steps.enumerated() {
+            for name in step.parameters.keys where QuantumEspressoInput.agentOwnedVariables.contains(name.lowercased()) {
+                throw ValidationError(field: "steps[\(index)].parameters.\(name)", message: "is set by the agent (the step's folder and the cluster's pseudopotentials); leave it out")
+            }
+            try QuantumEspressoInput.checkAgentOwnedVariables(TemplateText.render(template, parameters: step.parameters),
+                                                              field: "steps[\(index)].parameters")
+        }
     }
 
     private static func pseudopotentials(_ input: inout InputObject, suffixes: [String]) throws(ValidationError) {

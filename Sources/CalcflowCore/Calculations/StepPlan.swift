@@ -47,6 +47,9 @@ public struct StepPlan: Sendable, Equatable {
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
                 throw ValidationError(field: "\(path).name", message: "may hold letters, digits, '-', '_' and '.' only: it names a folder")
             }
+            guard name.contains(where: { $0 != "." }) else {
+                throw ValidationError(field: "\(path).name", message: "'\(name)' names no folder of its own; use letters or digits")
+            }
             guard names.insert(name).inserted else { throw ValidationError(field: "\(path).name", message: "'\(name)' is used by an earlier step") }
             let parameters = try input.object("parameters") ?? [:]
             let copyFrom = try input.string("copy_from", maxLength: 100)

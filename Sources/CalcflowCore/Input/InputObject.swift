@@ -45,6 +45,17 @@ public struct InputObject {
         return text
     }
 
+    /// The name of something (a calculation, molecule, cluster, user or model): one line of text
+    /// without control characters, since names reach mail headers, CSV rows and logs.
+    public mutating func name(_ key: String, required: Bool = false, maxLength: Int = 200,
+                              allowEmpty: Bool = false) throws(ValidationError) -> String? {
+        guard let text = try string(key, required: required, maxLength: maxLength, allowEmpty: allowEmpty) else { return nil }
+        if let control = ControlCharacters.first(in: text) {
+            throw ValidationError(field: fieldPath(key), message: "must not contain control characters such as line breaks or tabs (found \(control))")
+        }
+        return text
+    }
+
     public mutating func bool(_ key: String, required: Bool = false) throws(ValidationError) -> Bool? {
         guard let value = try value(key, required: required) else { return nil }
         guard case .bool(let flag) = value else {

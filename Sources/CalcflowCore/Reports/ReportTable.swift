@@ -37,11 +37,18 @@ public enum ReportTable {
         }
     }
 
-    /// One CSV field, quoted when it must be (RFC 4180).
+    /// One CSV field, quoted when it must be (RFC 4180). Checked by byte: "\r\n" is one Swift
+    /// `Character`, equal to neither "\r" nor "\n". Text that a spreadsheet would read as a formula
+    /// (`=`, `+`, `-`, `@`, a tab or a carriage return first) gets a leading `'`; numbers stay as
+    /// they are, since "-1.5" is a value, not a formula.
     public static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        var field = text
+        if let first = text.utf8.first, formulaStarts.contains(first), Double(text) == nil { field = "'" + text }
+        guard field.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 0x0A || $0 == 0x0D }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
+
+    private static let formulaStarts: Set<UInt8> = [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D]
 
     public static func csvLine(_ fields: [String]) -> String {
         fields.map(csvField).joined(separator: ",") + "\r\n"

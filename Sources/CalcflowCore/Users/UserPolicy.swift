@@ -17,6 +17,12 @@ public enum UserPolicy {
         case conflict(String)
     }
 
+    /// Calculations and molecules: a user changes (edits, cancels, deletes) only what it created;
+    /// moderators and admins, anything.
+    public static func canChange(actor: Party, createdBy: Int64?) -> Bool {
+        actor.role >= .moderator || (createdBy != nil && actor.id == createdBy)
+    }
+
     public static func canList(actor: Party) -> Verdict {
         actor.role >= .moderator ? .allowed : .forbidden("listing users needs the moderator role")
     }

@@ -58,12 +58,13 @@ async function createForm(rerender) {
     if (molecule.value) body.molecule_id = Number(molecule.value);
     try {
       const created = await api('POST', '/calculations', body);
-      toast(`Created #${created.id}: ${created.state.replace('_', ' ')}`);
+      // The API says why a calculation waits for approval (a command script, an approval cluster).
+      toast(`Created #${created.id}: ${created.state.replace('_', ' ')}${created.reason ? `: ${created.reason}` : ''}`);
       location.hash = `#/calculations/${created.id}`;
     } catch (error) { toast(`${error.field ? `${error.field}: ` : ''}${error.message}`, true); }
   } }, element('h3', {}, 'New calculation'),
   element('div', { class: 'form-row' }, field('Name', name), field('Cluster', cluster), field('Engine', engine), field('Molecule', molecule),
-    field('Priority (-100 to 100)', priority)),
+    field('Priority (a user may lower it to -100; moderators and admins may also raise it to 100)', priority)),
   element('div', {}, element('strong', {}, 'Analyses'), analyses),
   field('Configuration (JSON)', configuration), field('Steps (JSON, optional: one step "main" otherwise)', steps),
   element('button', { class: 'primary', type: 'submit' }, 'Create'));

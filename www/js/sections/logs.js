@@ -23,19 +23,29 @@ async function follow(query, body, status) {
   status.textContent = 'Live';
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
-  while (document.body.contains(body)) {
+  let ended = null;
+  while (document.body.contains(body) && !ended) {
     const { value, done } = await reader.read();
     if (done) break;
     buffer += value;
     const events = buffer.split('\n\n');
     buffer = events.pop();
     for (const event of events) {
-      const data = event.split('\n').find((line) => line.startsWith('data: '));
-      if (data) body.prepend(row(JSON.parse(data.slice(6))));
+      const lines = event.split('\n');
+      const data = lines.find((line) => line.startsWith('data: '));
+      if (!data) continue;
+      // The server ends a stream whose viewer's token expired or whose session ended.
+      if (lines.includes('event: end')) { ended = JSON.parse(data.slice(6)).reason; break; }
+      body.prepend(row(JSON.parse(data.slice(6))));
     }
   }
   controller.abort();
-  status.textContent = 'Stopped';
+  if (ended === 'token_expired' && document.body.contains(body) && activeStream === controller) {
+    status.textContent = 'Reconnecting…';
+    await refresh();
+    return follow(query, body, status);
+  }
+  status.textContent = ended ? `Stopped (${ended.replaceAll('_', ' ')})` : 'Stopped';
 }
 
 export async function logs({ user }) {
