@@ -155,6 +155,9 @@ make_certificate() {
 start_mariadb() {
     local state="$1" data="$1/mariadb" socket="$1/run/mariadb.sock" user_option=()
     mkdir -p "$state/run" "$state/logs"
+    # The sockets' folder is this user's (and its group's, which nginx's workers are in) alone: the
+    # MariaDB socket lets its root in without a password, and the API's sockets are 0660.
+    chmod 750 "$state/run"
     [ "$(id -u)" = 0 ] && user_option=(--user=root)
     if [ ! -d "$data/mysql" ]; then
         log "creating a MariaDB data dir in $data"
