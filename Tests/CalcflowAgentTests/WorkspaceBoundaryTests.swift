@@ -55,3 +55,26 @@ final class WorkspaceBoundaryTests: XCTestCase {
         XCTAssertEqual(control, ["outdir", "pseudo_dir", "calculation"])
     }
 }
+
+/// Restarts go on from what the last run reached.
+final class RestartInputTests: XCTestCase {
+    func testAPwRelaxationRestartTakesTheLastPositionsCard() {
+        let input = "&CONTROL\n calculation = 'relax'\n/\nATOMIC_POSITIONS alat\n Si 0.00 0.00 0.00\n Si 0.27 0.25 0.25\nK_POINTS automatic\n 2 2 2 1 1 1\n"
+        let replaced = QuantumEspressoEngine.replacingCard("ATOMIC_POSITIONS", in: input,
+                                                          with: ["ATOMIC_POSITIONS (alat)", "Si 0.0055 0.0 0.0", "Si 0.2644 0.25 0.25"])
+        XCTAssertTrue(replaced.contains("ATOMIC_POSITIONS (alat)\nSi 0.0055 0.0 0.0\nSi 0.2644 0.25 0.25\nK_POINTS automatic"), replaced)
+        XCTAssertFalse(replaced.contains("0.27"))
+    }
+
+    func testASiestaRestartReadsItsDensityMatrixAndLastGeometry() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-siesta-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let calculation = try ClaimedCalculation(["id": 3, "name": "h2o relax", "engine": "siesta", "steps": [["name": "relax"]]])
+        let workspace = try Workspace(root: folder.path, cluster: "local", calculation: calculation)
+        let step = try workspace.stepFolder("relax")
+        try "SystemLabel h2o\nMD.TypeOfRun CG\n".write(to: step.appendingPathComponent("input.fdf"), atomically: true, encoding: .utf8)
+        XCTAssertTrue(try SiestaEngine(executable: "siesta", pseudoDirectory: "").prepareRestart(folder: step, workspace: workspace))
+        let fdf = try String(contentsOf: step.appendingPathComponent("input.fdf"), encoding: .utf8)
+        XCTAssertTrue(fdf.contains("DM.UseSaveDM true") && fdf.contains("MD.UseSaveXV true"), fdf)
+    }
+}

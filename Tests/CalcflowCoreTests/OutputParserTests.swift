@@ -56,7 +56,7 @@ final class OutputParserTests: XCTestCase {
                  PWSCF        :      0.08s CPU      0.09s WALL
                JOB DONE.
             """, into: &parser) { $0.consume($1) }
-        XCTAssertEqual(parser.verdict(exitCode: 0, bands: false), .converged)
+        XCTAssertEqual(parser.verdict(exitCode: 0, calculation: "scf"), .converged)
         XCTAssertEqual(parser.analyses["scf"]?["iterations"], 3)
         XCTAssertEqual(parser.analyses["total_energy"]?["value"]?.doubleValue ?? 0, -15.84452722 * Units.electronvoltsPerRydberg, accuracy: 1e-9)
         XCTAssertEqual(parser.analyses["fermi_energy"]?["value"], 5.9577)
@@ -76,7 +76,7 @@ final class OutputParserTests: XCTestCase {
                  convergence NOT achieved after   2 iterations: stopping
                JOB DONE.
             """, into: &parser) { $0.consume($1) }
-        XCTAssertEqual(parser.verdict(exitCode: 2, bands: false), .notConverged("the SCF did not converge"))
+        XCTAssertEqual(parser.verdict(exitCode: 2, calculation: "scf"), .notConverged("the SCF did not converge"))
         XCTAssertNil(parser.analyses["total_energy"])
     }
 

@@ -22,9 +22,9 @@ struct CommandEngine: Engine {
         return ExecutorCommand(executable: shell, arguments: ["script.sh"])
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
+    func inspect(_ output: StepOutput, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var tail: [String] = []
-        LineReader.forEachLine(in: folder.appendingPathComponent("stdout.txt").path) { line in
+        LineReader.forEachLine(in: output.file.path) { line in
             tail.append(String(line))
             if tail.count > 20 { tail.removeFirst() }
         }

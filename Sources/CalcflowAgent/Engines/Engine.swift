@@ -21,9 +21,11 @@ protocol Engine: Sendable {
     /// save folder); false when the engine cannot.
     func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool
     /// What a restart runs: the step's command, its inputs as `prepareRestart` left them.
-    func restartCommand() -> ExecutorCommand?
-    /// The verdict and the extracted analyses of a finished step.
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection
+    func restartCommand(_ calculation: ClaimedCalculation, step: StepPlan.Step) -> ExecutorCommand?
+    /// The file name ending that its output files have, for `inspect` to choose among.
+    var outputSuffix: String { get }
+    /// The verdict and the extracted analyses of a finished step, from its output file.
+    func inspect(_ output: StepOutput, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection
 }
 
 /// What a finished step's output says.
@@ -35,8 +37,9 @@ struct StepInspection {
 }
 
 extension Engine {
+    var outputSuffix: String { ".out" }
     func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool { false }
-    func restartCommand() -> ExecutorCommand? { nil }
+    func restartCommand(_ calculation: ClaimedCalculation, step: StepPlan.Step) -> ExecutorCommand? { nil }
 }
 
 struct EngineError: Error, CustomStringConvertible {

@@ -42,12 +42,48 @@ struct QuantumEspressoEngine: Engine {
         return ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"])
     }
 
-    func restartCommand() -> ExecutorCommand? { ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"]) }
+    /// A card (`ATOMIC_POSITIONS`, `CELL_PARAMETERS`) of a pw.x input replaced by `card` (header and
+    /// rows), or appended when the input has none. A card ends at a blank line or the next card.
+    static func replacingCard(_ name: String, in input: String, with card: [String]) -> String {
+        let cards = ["ATOMIC_SPECIES", "ATOMIC_POSITIONS", "K_POINTS", "CELL_PARAMETERS", "OCCUPATIONS", "CONSTRAINTS", "ATOMIC_FORCES",
+                     "ADDITIONAL_K_POINTS", "SOLVENTS", "HUBBARD"]
+        var lines = input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let start = lines.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).uppercased().hasPrefix(name) }) else {
+            return input + (input.hasSuffix("\n") ? "" : "\n") + card.joined(separator: "\n") + "\n"
+        }
+        var end = start + 1
+        while end < lines.count {
+            let trimmed = lines[end].trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || cards.contains(where: { trimmed.uppercased().hasPrefix($0) }) || trimmed.hasPrefix("&") { break }
+            end += 1
+        }
+        lines.replaceSubrange(start..<end, with: card)
+        return lines.joined(separator: "\n")
+    }
 
-    /// The next run reads the charge density and wavefunctions the last one saved.
+    func restartCommand(_ calculation: ClaimedCalculation, step: StepPlan.Step) -> ExecutorCommand? { ExecutorCommand(executable: executable, arguments: ["-in", "pw.in"]) }
+
+    /// A relaxation goes on from the last geometry it reached (its last ATOMIC_POSITIONS and, for
+    /// vc-relax, CELL_PARAMETERS); an SCF reads the charge density and wavefunctions the last run saved.
     func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool {
         let path = folder.appendingPathComponent("pw.in")
         guard let input = try? String(contentsOf: path, encoding: .utf8) else { return false }
+        let calculation = QuantumEspressoOutputParser.calculation(ofInput: input)
+        if calculation == "relax" || calculation == "vc-relax" {
+            var parser = QuantumEspressoOutputParser()
+            LineReader.forEachLine(in: folder.appendingPathComponent("stdout.txt").path) { parser.consume($0) }
+            guard parser.lastPositionsCard.count > 1 else { return false }
+            var text = Self.replacingCard("ATOMIC_POSITIONS", in: input, with: parser.lastPositionsCard)
+            if calculation == "vc-relax" && parser.lastCellCard.count > 1 {
+                text = Self.replacingCard("CELL_PARAMETERS", in: text, with: parser.lastCellCard)
+            }
+            try workspace.write(text, to: "pw.in", in: folder)
+            // The previous run's output stays beside it, for the record.
+            let previous = folder.appendingPathComponent("stdout.txt")
+            let kept = folder.appendingPathComponent("stdout.before-restart-\(Int(Date().timeIntervalSince1970)).txt")
+            try? FileManager.default.moveItem(at: previous, to: kept)
+            return true
+        }
         var lines: [String] = []
         for line in input.split(separator: "\n", omittingEmptySubsequences: false) {
             let key = line.trimmingCharacters(in: .whitespaces).lowercased()
@@ -71,14 +107,13 @@ struct QuantumEspressoEngine: Engine {
         return String(text[..<control.upperBound]) + paths + String(text[control.upperBound...])
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
+    func inspect(_ output: StepOutput, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = QuantumEspressoOutputParser()
-        for file in OutputFiles.candidates(in: folder, preferred: "stdout.txt", suffix: ".out") {
-            LineReader.forEachLine(in: folder.appendingPathComponent(file).path) { parser.consume($0) }
-        }
-        let input = (try? String(contentsOf: folder.appendingPathComponent("pw.in"), encoding: .utf8)) ?? ""
-        let bands = input.lowercased().contains("'bands'")
-        return StepInspection(verdict: parser.verdict(exitCode: exitCode, bands: bands), analyses: parser.analyses,
+        LineReader.forEachLine(in: output.file.path) { parser.consume($0) }
+        // The input says what was asked for; without one (an output copied in), the output tells a relaxation.
+        let input = (try? String(contentsOf: output.folder.appendingPathComponent("pw.in"), encoding: .utf8)) ?? ""
+        let calculation = QuantumEspressoOutputParser.calculation(ofInput: input)
+        return StepInspection(verdict: parser.verdict(exitCode: exitCode, calculation: calculation), analyses: parser.analyses,
                               printedVersion: parser.version.map { "PWSCF \($0)" })
     }
 }

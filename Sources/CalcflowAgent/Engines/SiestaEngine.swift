@@ -37,14 +37,16 @@ struct SiestaEngine: Engine {
         return ExecutorCommand(executable: executable, arguments: [], stdinFile: "input.fdf")
     }
 
-    func restartCommand() -> ExecutorCommand? { ExecutorCommand(executable: executable, arguments: [], stdinFile: "input.fdf") }
+    func restartCommand(_ calculation: ClaimedCalculation, step: StepPlan.Step) -> ExecutorCommand? { ExecutorCommand(executable: executable, arguments: [], stdinFile: "input.fdf") }
 
     /// The next run starts from the density matrix the last one saved.
     func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool {
         let path = folder.appendingPathComponent("input.fdf")
         guard let fdf = try? String(contentsOf: path, encoding: .utf8) else { return false }
-        guard !fdf.contains("DM.UseSaveDM true") else { return true }
-        try workspace.write(fdf + (fdf.hasSuffix("\n") ? "" : "\n") + "DM.UseSaveDM true\n", to: "input.fdf", in: folder)
+        // The density matrix it saved, and for a relaxation the last geometry it reached (its .XV file).
+        var text = fdf.hasSuffix("\n") ? fdf : fdf + "\n"
+        for line in ["DM.UseSaveDM true", "MD.UseSaveXV true"] where !text.contains(line) { text += line + "\n" }
+        if text != fdf { try workspace.write(text, to: "input.fdf", in: folder) }
         return true
     }
 
@@ -59,10 +61,12 @@ struct SiestaEngine: Engine {
         return text
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
+    func inspect(_ output: StepOutput, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = SiestaOutputParser()
-        for file in OutputFiles.candidates(in: folder, preferred: "stdout.txt", suffix: ".out") + ["MESSAGES"] {
-            LineReader.forEachLineOfBytes(in: folder.appendingPathComponent(file).path, wants: { parser.wants(firstByte: $0) }) { parser.consume(bytes: $0) }
+        let folder = output.folder
+        // SIESTA's MESSAGES file is the same run's: it tells failures the main output may not.
+        for path in [output.file.path, folder.appendingPathComponent("MESSAGES").path] {
+            LineReader.forEachLineOfBytes(in: path, wants: { parser.wants(firstByte: $0) }) { parser.consume(bytes: $0) }
         }
         var analyses = parser.analyses
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
@@ -72,14 +76,5 @@ struct SiestaEngine: Engine {
             analyses["bands"] = bands
         }
         return StepInspection(verdict: parser.verdict(exitCode: exitCode), analyses: analyses, printedVersion: parser.version.map { "SIESTA \($0)" })
-    }
-}
-
-enum OutputFiles {
-    /// The step's own stdout when there is one, else the folder's `*.out` files (an output copied
-    /// in from elsewhere, for `inspect`).
-    static func candidates(in folder: URL, preferred: String, suffix: String) -> [String] {
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent(preferred).path) { return [preferred] }
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(suffix) }.sorted()
     }
 }

@@ -28,7 +28,12 @@ struct XTBEngine: Engine {
         }
         _ = try XYZStructure.parse(structure)
         try workspace.write(structure.hasSuffix("\n") ? structure : structure + "\n", to: "structure.xyz", in: folder)
-        var parameters = configuration.objectValue ?? [:]
+        return command(calculation, step: step)
+    }
+
+    /// xtb on structure.xyz with the configuration's flags, the step's parameters over them.
+    func command(_ calculation: ClaimedCalculation, step: StepPlan.Step) -> ExecutorCommand {
+        var parameters = calculation.configuration.objectValue ?? [:]
         for (key, value) in step.parameters { parameters[key] = value }
         var arguments = ["structure.xyz"]
         let method = parameters["method"]?.stringValue ?? "gfn2"
@@ -45,15 +50,35 @@ struct XTBEngine: Engine {
         return ExecutorCommand(executable: executable, arguments: arguments)
     }
 
-    func inspect(folder: URL, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
+    /// An optimisation that did not converge goes on from the last geometry it wrote (xtbopt.xyz,
+    /// written on failure too); an SCC that did not converge is not restarted.
+    func prepareRestart(folder: URL, workspace: Workspace) throws -> Bool {
+        let last = folder.appendingPathComponent("xtbopt.xyz")
+        guard let geometry = try? String(contentsOf: last, encoding: .utf8), (try? XYZStructure.parse(geometry)) != nil else { return false }
+        try workspace.write(geometry, to: "structure.xyz", in: folder)
+        try? FileManager.default.removeItem(at: last)
+        return true
+    }
+
+    func restartCommand(_ calculation: ClaimedCalculation, step: StepPlan.Step) -> ExecutorCommand? {
+        let optimisation = ((step.parameters["task"] ?? calculation.configuration["task"])?.stringValue ?? "sp") == "opt"
+        return optimisation ? command(calculation, step: step) : nil
+    }
+
+    func inspect(_ output: StepOutput, exitCode: Int32, step: StepPlan.Step?, configuration: JSON) -> StepInspection {
         var parser = XTBOutputParser()
-        for file in ["stdout.txt", "stderr.txt"] {
-            LineReader.forEachLine(in: folder.appendingPathComponent(file).path) { parser.consume($0) }
+        let folder = output.folder
+        // A run's stderr (xtb writes its abnormal termination there) goes with its stdout.
+        var files = [output.file]
+        if output.file.lastPathComponent == "stdout.txt" { files.append(folder.appendingPathComponent("stderr.txt")) }
+        for file in files {
+            LineReader.forEachLine(in: file.path) { parser.consume($0) }
         }
         let optimisation = (step?.parameters["task"]?.stringValue ?? configuration["task"]?.stringValue) == "opt"
         var analyses = parser.analyses
         if optimisation, let geometry = try? String(contentsOf: folder.appendingPathComponent("xtbopt.xyz"), encoding: .utf8) {
-            analyses["geometry"] = ["format": "xyz", "text": .string(geometry)]
+            // Written on failure too: then the last geometry reached, not an optimised one.
+            analyses["geometry"] = ["format": "xyz", "text": .string(geometry), "final": .bool(parser.optimisationConverged && !parser.optimisationFailed)]
         }
         return StepInspection(verdict: parser.verdict(exitCode: exitCode, optimisation: optimisation), analyses: analyses, printedVersion: parser.version)
     }

@@ -193,12 +193,14 @@ public final class Agent: @unchecked Sendable {
         guard let engine = engines.first(where: { $0.name == name }) else {
             throw EngineError(message: "unknown engine \(name); known: \(engines.map(\.name).joined(separator: ", "))")
         }
-        // A file names its folder: inspect reads the outputs it finds there.
-        var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory)
-        let url = isDirectory.boolValue ? URL(fileURLWithPath: folder) : URL(fileURLWithPath: folder).deletingLastPathComponent()
-        let exitCode = (try? String(contentsOf: url.appendingPathComponent("calcflow.exit"), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
-        let inspection = engine.inspect(folder: url, exitCode: exitCode, step: nil, configuration: .object([:]))
+        // A file is read as given; a folder, by its step's own output (or the file chosen, and why).
+        let output = try StepOutput.chosen(at: folder, suffix: engine.outputSuffix)
+        // The exit code the agent recorded beside the step's own output; an output copied in has none.
+        let recorded = output.file.lastPathComponent == "stdout.txt"
+            ? (try? String(contentsOf: output.folder.appendingPathComponent("calcflow.exit"), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            : nil
+        let exitCode = recorded ?? 0
+        let inspection = engine.inspect(output, exitCode: exitCode, step: nil, configuration: .object([:]))
         let verdict = inspection.verdict
         let verdictText: String
         switch verdict {
@@ -206,7 +208,8 @@ public final class Agent: @unchecked Sendable {
         case .notConverged: verdictText = "not_converged"
         case .failed: verdictText = "failed"
         }
-        return ["engine": .string(name), "folder": .string(folder), "verdict": .string(verdictText), "reason": JSON(verdict.reason), "analyses": .object(inspection.analyses),
-                "code_version": JSON(inspection.printedVersion)]
+        return ["engine": .string(name), "folder": .string(output.folder.path), "output": .string(output.file.path), "chosen_because": JSON(output.choice),
+                "exit_code": JSON(recorded.map(Int64.init)), "verdict": .string(verdictText), "reason": JSON(verdict.reason),
+                "analyses": .object(inspection.analyses), "code_version": JSON(inspection.printedVersion)]
     }
 }

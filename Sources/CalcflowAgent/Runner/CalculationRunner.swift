@@ -109,7 +109,7 @@ final class CalculationRunner {
         // calculation's configuration, or the agent's default).
         let allowed = Int(calculation.configuration["max_restarts"]?.integerValue ?? Int64(configuration.maxRestarts))
         var restarts = 0
-        while case .notConverged = verdict, restarts < allowed, !cancelled(), let command = engine.restartCommand(),
+        while case .notConverged = verdict, restarts < allowed, !cancelled(), let command = engine.restartCommand(calculation, step: step),
               try engine.prepareRestart(folder: folder, workspace: workspace) {
             restarts += 1
             event("restart \(restarts) of \(allowed): step \(step.name) goes on from its own files", step: step.name)
@@ -135,7 +135,7 @@ final class CalculationRunner {
     }
 
     private func report(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) throws -> Verdict {
-        let inspection = engine.inspect(folder: folder, exitCode: exitCode, step: step, configuration: calculation.configuration)
+        let inspection = engine.inspect(.ofStep(in: folder), exitCode: exitCode, step: step, configuration: calculation.configuration)
         let verdict = inspection.verdict
         for name in calculation.analyses {
             if let data = inspection.analyses[name] { enqueue("PUT", "\(base)/analyses/\(name)", ["step": .string(step.name), "data": data]) }

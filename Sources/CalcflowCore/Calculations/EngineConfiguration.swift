@@ -26,6 +26,7 @@ public enum EngineConfiguration {
             _ = try input.integer("uhf", range: 0...100)
             _ = try input.integer("iterations", range: 1...10_000)
             _ = try input.integer("cycles", range: 1...100_000)
+            _ = try input.integer("max_restarts", range: 0...100)
         case "qe":
             let text = try input.string("input", required: true, maxLength: 10_000_000, allowEmpty: false) ?? ""
             guard text.lowercased().contains("&control") || text.lowercased().contains("&system") else {

@@ -1,19 +1,48 @@
 import JSON
 
-/// Reads pw.x's output line by line. Its trap: `JOB DONE.` is printed after a non-converged SCF too,
-/// so convergence is read from its own line, and a missing `!` energy line means no result.
+/// Reads pw.x's output line by line. Its traps, each read from its own line, never from `JOB DONE.`
+/// (printed after a failed SCF, a relaxation stopped by `nstep` and a wall time run out alike):
+/// - an SCF that stopped without converging (`convergence NOT achieved`);
+/// - an SCF that says "convergence has been achieved" above its own threshold, which pw.x 6.7 prints
+///   when `scf_must_converge = .false.` lets it stop at `electron_maxstep`: the last
+///   `estimated scf accuracy` is compared with the `scf convergence threshold`;
+/// - a relaxation stopped by `nstep` (`The maximum number of steps has been reached.`, then
+///   `End of BFGS Geometry Optimization` and exit code 3), or one whose BFGS history failed;
+/// - the wall time running out (`Maximum CPU time exceeded`, `max_seconds`);
+/// - an error block (`%%%%`), a wrong charge, or no `JOB DONE.` at all (a crash).
 public struct QuantumEspressoOutputParser: Sendable {
-    public private(set) var iterationEnergiesRydberg: [Double] = []
-    public private(set) var totalEnergyRydberg: Double?
+    /// One self-consistent cycle: one per ionic step of a relaxation, one for a single point.
+    public struct SCFCycle: Sendable, Equatable {
+        public var iterationEnergiesRydberg: [Double] = []
+        public var totalEnergyRydberg: Double?
+        public var lastAccuracyRydberg: Double?
+        public var converged = false
+        public var notConverged = false
+    }
+
+    public private(set) var cycles: [SCFCycle] = []
+    private var cycleOpen = false
+    public private(set) var thresholdRydberg: Double?
     public private(set) var fermiEnergy: Double?
     public private(set) var highestOccupied: Double?
-    public private(set) var converged = false
-    public private(set) var notConverged = false
     public private(set) var jobDone = false
     public private(set) var bandsDone = false
     public private(set) var version: String?
     public private(set) var wallSeconds: Double?
     public private(set) var errorMessage: String?
+    /// A geometry optimisation (BFGS) ran, and how it ended.
+    public private(set) var geometryOptimisation = false
+    public private(set) var maximumStepsReached = false
+    public private(set) var bfgsConverged = false
+    public private(set) var bfgsFailed = false
+    public private(set) var bfgsSteps: Int?
+    public private(set) var wallTimeExceeded = false
+    public private(set) var wrongCharge = false
+    /// The last `ATOMIC_POSITIONS` and `CELL_PARAMETERS` cards printed: where a relaxation goes on from.
+    public private(set) var lastPositionsCard: [String] = []
+    public private(set) var lastCellCard: [String] = []
+    private var readingCard: CardKind?
+    private enum CardKind { case positions, cell }
     /// The band energies printed per k-point (eV), the last set printed.
     public private(set) var kpoints: [[Double]] = []
     public private(set) var bandEnergies: [[Double]] = []
@@ -26,6 +55,18 @@ public struct QuantumEspressoOutputParser: Sendable {
     private var readingFinalCoordinates = false
 
     public init() {}
+
+    /// The final total energy: the last cycle's (after a relaxation, the relaxed structure's).
+    public var totalEnergyRydberg: Double? { cycles.last?.totalEnergyRydberg }
+    public var iterationEnergiesRydberg: [Double] { cycles.last?.iterationEnergiesRydberg ?? [] }
+
+    private mutating func currentCycle() -> Int {
+        if !cycleOpen {
+            cycles.append(SCFCycle())
+            cycleOpen = true
+        }
+        return cycles.count - 1
+    }
 
     public mutating func consume(_ line: Substring) {
         let trimmed = line.drop(while: { $0 == " " })
@@ -62,21 +103,59 @@ public struct QuantumEspressoOutputParser: Sendable {
         } else if trimmed.hasPrefix("End final coordinates") {
             readingFinalCoordinates = false
             return
-        } else if readingFinalCoordinates {
-            let fields = trimmed.split(separator: " ")
-            if fields.count >= 4, fields[0].first?.isLetter == true, let x = Double(fields[1]), let y = Double(fields[2]), let z = Double(fields[3]) {
-                finalCoordinates.append(["element": .string(String(fields[0])), "x": .number(x), "y": .number(y), "z": .number(z)])
-            }
-            return
+        } else if readingFinalCoordinates, let atom = Self.atom(trimmed) {
+            finalCoordinates.append(atom)
         }
+        // Cards pw.x prints at each ionic step: a header, then rows, then a blank line.
+        if trimmed.hasPrefix("ATOMIC_POSITIONS") {
+            lastPositionsCard = [String(trimmed)]
+            readingCard = .positions
+            return
+        } else if trimmed.hasPrefix("CELL_PARAMETERS") {
+            lastCellCard = [String(trimmed)]
+            readingCard = .cell
+            return
+        } else if let card = readingCard {
+            if trimmed.isEmpty || trimmed.hasPrefix("End final coordinates") || trimmed.hasPrefix("Writing") {
+                readingCard = nil
+            } else {
+                switch card {
+                case .positions: lastPositionsCard.append(String(trimmed))
+                case .cell: lastCellCard.append(String(trimmed))
+                }
+                return
+            }
+        }
+        if readingFinalCoordinates { return }
         if trimmed.hasPrefix("!") && trimmed.contains("total energy") {
-            totalEnergyRydberg = Self.number(after: "=", in: trimmed)
+            cycles[currentCycle()].totalEnergyRydberg = Self.number(after: "=", in: trimmed)
         } else if trimmed.hasPrefix("total energy") && trimmed.contains("=") && trimmed.hasSuffix("Ry") {
-            if let energy = Self.number(after: "=", in: trimmed) { iterationEnergiesRydberg.append(energy) }
+            if let energy = Self.number(after: "=", in: trimmed) { cycles[currentCycle()].iterationEnergiesRydberg.append(energy) }
+        } else if trimmed.hasPrefix("estimated scf accuracy") {
+            cycles[currentCycle()].lastAccuracyRydberg = Self.number(after: "<", in: trimmed)
         } else if trimmed.hasPrefix("convergence has been achieved") {
-            converged = true
+            cycles[currentCycle()].converged = true
+            cycleOpen = false
         } else if trimmed.hasPrefix("convergence NOT achieved") {
-            notConverged = true
+            cycles[currentCycle()].notConverged = true
+            cycleOpen = false
+        } else if trimmed.hasPrefix("scf convergence threshold") {
+            thresholdRydberg = Self.number(after: "=", in: trimmed)
+        } else if trimmed.hasPrefix("BFGS Geometry Optimization") {
+            geometryOptimisation = true
+        } else if trimmed.hasPrefix("The maximum number of steps has been reached") {
+            maximumStepsReached = true
+        } else if trimmed.hasPrefix("bfgs converged in") {
+            bfgsConverged = true
+            bfgsSteps = trimmed.split(separator: " ").compactMap { Int($0) }.last
+        } else if trimmed.hasPrefix("number of bfgs steps") {
+            bfgsSteps = Self.number(after: "=", in: trimmed).map { Int($0) }
+        } else if trimmed.hasPrefix("history already reset at previous step") || trimmed.hasPrefix("bfgs failed") {
+            bfgsFailed = true
+        } else if trimmed.hasPrefix("Maximum CPU time exceeded") {
+            wallTimeExceeded = true
+        } else if trimmed.contains("charge is wrong") {
+            wrongCharge = true
         } else if trimmed.hasPrefix("the Fermi energy is") {
             fermiEnergy = trimmed.split(separator: " ").compactMap { Double($0) }.first
         } else if trimmed.hasPrefix("highest occupied") {
@@ -118,6 +197,14 @@ public struct QuantumEspressoOutputParser: Sendable {
         return values
     }
 
+    /// `Si 0.25 0.25 0.25` of an ATOMIC_POSITIONS card, as an atom.
+    static func atom(_ row: Substring) -> JSON? {
+        let fields = row.split(separator: " ")
+        guard fields.count >= 4, fields[0].first?.isLetter == true,
+              let x = Double(fields[1]), let y = Double(fields[2]), let z = Double(fields[3]) else { return nil }
+        return ["element": .string(String(fields[0])), "x": .number(x), "y": .number(y), "z": .number(z)]
+    }
+
     static func number(after separator: Character, in line: Substring) -> Double? {
         guard let index = line.firstIndex(of: separator) else { return nil }
         return line[line.index(after: index)...].split(separator: " ").compactMap { Double($0) }.first
@@ -138,21 +225,75 @@ public struct QuantumEspressoOutputParser: Sendable {
         return parts.isEmpty ? nil : total
     }
 
-    public func verdict(exitCode: Int32, bands: Bool) -> Verdict {
-        if notConverged { return .notConverged("the SCF did not converge") }
+    /// What the run says, for a `calculation` of the input ("scf", "relax", "vc-relax", "bands"...).
+    /// A relaxation is judged as one: every ionic step's SCF must have converged, and BFGS too.
+    public func verdict(exitCode: Int32, calculation: String) -> Verdict {
+        let relaxation = calculation == "relax" || calculation == "vc-relax" || geometryOptimisation
         if let errorMessage { return .failed("pw.x: \(errorMessage)") }
+        if wrongCharge { return .failed("pw.x found the electronic charge wrong (check tot_charge, occupations and the pseudopotentials' valence)") }
+        if wallTimeExceeded {
+            return .notConverged("pw.x stopped when its time ran out (max_seconds) before it converged" + (relaxation ? ", after \(cycles.count) ionic step(s)" : ""))
+        }
+        for (index, cycle) in cycles.enumerated() {
+            let step = relaxation ? " of ionic step \(index + 1)" : ""
+            if cycle.notConverged { return .notConverged("the SCF\(step) did not converge") }
+            if let threshold = thresholdRydberg, let accuracy = cycle.lastAccuracyRydberg, accuracy > threshold, cycle.converged {
+                return .notConverged("the SCF\(step) stopped at an estimated accuracy of \(accuracy) Ry, above its threshold of \(threshold) Ry "
+                                     + "(pw.x printed 'convergence has been achieved' because scf_must_converge is false)")
+            }
+        }
+        if relaxation {
+            let steps = cycles.count
+            if maximumStepsReached {
+                return .notConverged("the geometry did not converge in \(steps) ionic step\(steps == 1 ? "" : "s") (nstep was reached)")
+            }
+            if bfgsFailed { return .notConverged("the geometry optimisation stopped: the BFGS history failed after \(steps) ionic step(s)") }
+            if !bfgsConverged {
+                if exitCode != 0 { return .failed("pw.x exited with code \(exitCode) during the geometry optimisation, after \(steps) ionic step(s)") }
+                return .failed("pw.x printed no converged geometry (no 'bfgs converged') after \(steps) ionic step(s)")
+            }
+        }
         if exitCode != 0 { return .failed("pw.x exited with code \(exitCode)") }
-        if bands { return bandsDone && jobDone ? .converged : .failed("pw.x did not finish the band structure") }
-        guard converged, totalEnergyRydberg != nil, jobDone else { return .failed("pw.x printed no converged total energy") }
+        guard jobDone else { return .failed("pw.x stopped before JOB DONE (a crash, or the run was killed)") }
+        if calculation == "bands" { return bandsDone ? .converged : .failed("pw.x did not finish the band structure") }
+        guard let last = cycles.last, last.converged, last.totalEnergyRydberg != nil else {
+            return .failed("pw.x printed no converged total energy")
+        }
         return .converged
     }
 
+    /// The `calculation` of a pw.x input ("scf" when it says none).
+    public static func calculation(ofInput input: String) -> String {
+        for line in input.split(separator: "\n") {
+            let text = line.lowercased()
+            guard let range = text.range(of: "calculation") else { continue }
+            let rest = text[range.upperBound...].drop { $0 == " " }
+            guard rest.first == "=" else { continue }
+            let value = rest.dropFirst().drop { $0 == " " || $0 == "'" || $0 == "\"" }.prefix { $0 != "'" && $0 != "\"" && $0 != "," && $0 != " " }
+            if !value.isEmpty { return String(value) }
+        }
+        return "scf"
+    }
+
     public var analyses: [String: JSON] {
-        var result: [String: JSON] = [
-            "scf": ["converged": .bool(converged && !notConverged), "iterations": .integer(Int64(iterationEnergiesRydberg.count + (totalEnergyRydberg == nil ? 0 : 1))),
-                    "energies": .array((iterationEnergiesRydberg + (totalEnergyRydberg.map { [$0] } ?? [])).map { .number($0 * Units.electronvoltsPerRydberg) }),
-                    "unit": "eV"],
+        // The last cycle at the top (what a single point has), and every ionic step apart.
+        func energies(_ cycle: SCFCycle?) -> [JSON] {
+            ((cycle?.iterationEnergiesRydberg ?? []) + (cycle?.totalEnergyRydberg.map { [$0] } ?? [])).map { .number($0 * Units.electronvoltsPerRydberg) }
+        }
+        let allConverged = !cycles.isEmpty && cycles.allSatisfy { cycle in
+            cycle.converged && !cycle.notConverged && !(thresholdRydberg.map { threshold in (cycle.lastAccuracyRydberg ?? 0) > threshold } ?? false)
+        }
+        var scf: [String: JSON] = [
+            "converged": .bool(allConverged), "iterations": .integer(Int64(energies(cycles.last).count)),
+            "energies": .array(energies(cycles.last)), "unit": "eV",
         ]
+        if cycles.count > 1 || geometryOptimisation {
+            scf["ionic_steps"] = .array(cycles.map { cycle in
+                ["converged": .bool(cycle.converged && !cycle.notConverged), "iterations": .integer(Int64(energies(cycle).count)),
+                 "energies": .array(energies(cycle)), "accuracy_ry": JSON(cycle.lastAccuracyRydberg)]
+            })
+        }
+        var result: [String: JSON] = ["scf": .object(scf)]
         if let totalEnergyRydberg {
             result["total_energy"] = ["value": .number(totalEnergyRydberg * Units.electronvoltsPerRydberg), "unit": "eV", "rydberg": .number(totalEnergyRydberg)]
         }
@@ -164,7 +305,12 @@ public struct QuantumEspressoOutputParser: Sendable {
             let factor = Units.electronvoltsPerRydberg / 0.529177210903
             result["forces"] = ["unit": "eV/Ang", "atoms": .array(forces.map { .array($0.map { .number($0 * factor) }) })]
         }
-        if !finalCoordinates.isEmpty { result["geometry"] = ["atoms": .array(finalCoordinates)] }
+        if !finalCoordinates.isEmpty {
+            result["geometry"] = ["atoms": .array(finalCoordinates), "final": true]
+        } else if geometryOptimisation, lastPositionsCard.count > 1 {
+            // Not converged: the last geometry it reached, which a restart goes on from.
+            result["geometry"] = ["atoms": .array(lastPositionsCard.dropFirst().compactMap { Self.atom($0[...]) }), "final": false]
+        }
         if !bandEnergies.isEmpty, let bandCount = bandEnergies.map(\.count).min(), bandCount > 0 {
             // One list per band across the k-points, as SIESTA's bands are reported.
             let bands = (0..<bandCount).map { band in JSON.array(bandEnergies.map { .number($0[band]) }) }

@@ -59,7 +59,8 @@ public struct XTBOutputParser: Sendable {
     public func verdict(exitCode: Int32, optimisation: Bool) -> Verdict {
         if sccFailed { return .notConverged("the SCC did not converge") }
         if abnormalTermination || exitCode != 0 { return .failed("xtb ended abnormally (exit code \(exitCode))") }
-        if optimisation && (optimisationFailed || !optimisationConverged) {
+        // The output's own word counts even when the caller did not say it was an optimisation (inspect).
+        if optimisationFailed || (optimisation && !optimisationConverged) {
             return .notConverged("the geometry optimisation did not converge")
         }
         guard normalTermination, totalEnergyHartree != nil else { return .failed("xtb printed no total energy") }
