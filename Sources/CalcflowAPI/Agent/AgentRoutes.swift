@@ -168,22 +168,7 @@ enum AgentRoutes {
     }
 
     @Sendable static func logs(_ context: RequestContext) throws -> Response {
-        var input = try context.request.inputObject()
-        guard case .array(let entries)? = try input.json("entries", required: true) else {
-            throw ValidationError(field: "entries", message: "must be a list of {ts, level, message, calculation_id?}")
-        }
-        try input.rejectUnknownFields()
-        guard entries.count <= 10_000 else { throw ValidationError(field: "entries", message: "send at most 10000 entries at a time") }
-        var parsed: [LogStore.Entry] = []
-        for (index, entry) in entries.enumerated() {
-            var fields = try InputObject(entry, path: "entries[\(index)]")
-            let time = try TimeParameter.parse(try fields.string("ts", required: true, maxLength: 64), field: "entries[\(index)].ts") ?? Date()
-            let level = try fields.choice("level", of: LogStore.Level.self, required: true) ?? .info
-            let message = try fields.string("message", required: true, maxLength: 100_000) ?? ""
-            let calculationID = try fields.integer("calculation_id", range: 1...Int64.max)
-            try fields.rejectUnknownFields()
-            parsed.append(LogStore.Entry(time: time, level: level, message: message, calculationID: calculationID))
-        }
+        let parsed = try LogEntriesInput.read(context, source: .agent)
         try LogStore(connection: context.database()).ingest(parsed, clusterID: context.agent.clusterID)
         return .noContent
     }

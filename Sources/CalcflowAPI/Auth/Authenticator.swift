@@ -7,11 +7,13 @@ final class Authenticator {
     let services: APIServices
     private let users: ThreadCache<Int64, UserRecord>
     private let agentKeys: ThreadCache<String, AgentIdentity>
+    private let controllerKeys: ThreadCache<String, ControllerIdentity>
 
     init(services: APIServices) {
         self.services = services
         self.users = ThreadCache(shared: services.userGeneration)
         self.agentKeys = ThreadCache(shared: services.agentKeyGeneration)
+        self.controllerKeys = ThreadCache(shared: services.agentKeyGeneration)
     }
 
     private func bearer(_ request: Request) throws(APIError) -> String {
@@ -45,6 +47,19 @@ final class Authenticator {
             throw APIError(.forbidden, "this needs the \(minimum.rawValue) role; you are a \(user.role.rawValue)")
         }
         return user
+    }
+
+    func controller(_ request: Request, connection: () throws(APIError) -> Connection) throws -> ControllerIdentity {
+        let token = try bearer(request)
+        guard token.hasPrefix("mk_") else {
+            throw APIError(.forbidden, "controller routes take a model controller's mk_ key, not a user's token or an agent's key")
+        }
+        let hash = OpaqueToken.hash(token)
+        let identity = try controllerKeys.value(for: hash) {
+            try ControllerKeyStore(connection: connection(), keyGeneration: services.agentKeyGeneration).controller(keyHash: hash)
+        }
+        guard let identity else { throw APIError(.unauthenticated, "this controller key is unknown or revoked; ask an admin for a new one") }
+        return identity
     }
 
     func agent(_ request: Request, connection: () throws(APIError) -> Connection) throws -> AgentIdentity {

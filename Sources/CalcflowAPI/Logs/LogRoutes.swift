@@ -18,6 +18,7 @@ enum LogRoutes {
         var filter = LogStore.Filter()
         filter.clusterID = try CalculationRoutes.integerQuery(context, "cluster_id")
         filter.calculationID = try CalculationRoutes.integerQuery(context, "calculation_id")
+        filter.modelID = try CalculationRoutes.integerQuery(context, "model_id")
         if let level = query["level"], !level.isEmpty {
             guard let parsed = LogStore.Level(rawValue: level.uppercased()) else {
                 throw ValidationError(field: "level", message: "must be DEBUG, INFO, WARNING or ERROR")

@@ -2,7 +2,8 @@
 public enum APIRoutes {
     public static var all: [Route] {
         HealthRoutes.routes + AuthRoutes.routes + MeRoutes.routes + UserRoutes.routes + ClusterRoutes.routes + AgentRoutes.routes
-            + CalculationRoutes.routes + MoleculeRoutes.routes + LogRoutes.routes + ReportRoutes.routes
+            + CalculationRoutes.routes + MoleculeRoutes.routes + LogRoutes.routes + ReportRoutes.routes + ModelRoutes.routes
+            + ControllerRoutes.routes
     }
 
     public static var router: Router { Router(routes: all) }

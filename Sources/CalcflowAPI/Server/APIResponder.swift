@@ -85,6 +85,8 @@ final class APIResponder: FastCGIResponder {
                     context.signedInUser = try authenticator.signedInUser(request, minimum: minimum, connection: openConnection)
                 case .agentKey:
                     context.agentIdentity = try authenticator.agent(request, connection: openConnection)
+                case .controllerKey:
+                    context.controllerIdentity = try authenticator.controller(request, connection: openConnection)
                 case .anyUserOrAgent:
                     if request.authorization?.hasPrefix("Bearer ck_") == true {
                         context.agentIdentity = try authenticator.agent(request, connection: openConnection)

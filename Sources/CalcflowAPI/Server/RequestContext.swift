@@ -11,6 +11,9 @@ public final class RequestContext {
     /// Set by the router for `.agentKey` routes: the cluster whose key was presented.
     public internal(set) var agentIdentity: AgentIdentity?
 
+    /// Set by the router for `.controllerKey` routes: the model controller whose key was presented.
+    public internal(set) var controllerIdentity: ControllerIdentity?
+
     /// This worker thread's memory across requests.
     let worker: WorkerState
     /// Writes a streamed response (SSE, exports) as it goes; set by the responder.
@@ -43,6 +46,13 @@ public final class RequestContext {
     func calculations() throws(APIError) -> CalculationStore {
         CalculationStore(connection: try database(), publicURL: services.configuration.publicURL, worker: worker,
                          claimedOwners: services.claimedOwners)
+    }
+
+    /// The models, and the controllers' keys.
+    func models() throws(APIError) -> ModelStore { ModelStore(connection: try database()) }
+
+    func controllerKeys() throws(APIError) -> ControllerKeyStore {
+        ControllerKeyStore(connection: try database(), keyGeneration: services.agentKeyGeneration)
     }
 
     /// The cluster of an `.agentKey` route.
