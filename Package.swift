@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "calcflow-api", targets: ["calcflow-api"]),
         .executable(name: "calcflowctl", targets: ["calcflowctl"]),
         .executable(name: "calcflow-agent", targets: ["calcflow-agent"]),
+        .executable(name: "calcflow-models", targets: ["calcflow-models"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -46,6 +47,17 @@ let package = Package(
 
         .target(name: "CalcflowAgent", dependencies: [
             "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "HTTPClient", "JSON", "Crypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // calcflow-models: the container engine client and the controller that keeps models in their desired state.
+        .target(name: "CalcflowModels", dependencies: [
+            "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "HTTPClient", "JSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "calcflow-models", dependencies: [
+            "CalcflowModels", "CalcflowConfiguration", "CalcflowLogging", "JSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

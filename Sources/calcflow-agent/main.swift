@@ -48,9 +48,9 @@ struct Check: ParsableCommand {
 }
 
 struct Inspect: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the verdict and the extracted analyses of an output folder as JSON.")
-    @Option(help: "xtb, qe or command.") var engine: String
-    @Argument(help: "The step's folder (with stdout.txt and stderr.txt).") var path: String
+    static let configuration = CommandConfiguration(abstract: "Print the verdict and the extracted analyses of an output file or a step's folder as JSON.")
+    @Option(help: "xtb, qe, siesta or command.") var engine: String
+    @Argument(help: "An output file (read as given), or a step's folder (its stdout.txt, else the file it names as chosen).") var path: String
     func run() throws {
         print(try Agent.inspect(engine: engine, folder: path, configuration: nil).serializedString())
     }

@@ -65,8 +65,10 @@ final class ModelLifecycleTests: XCTestCase {
         XCTAssertEqual(model.containerExited(code: 1, now: now + 1), .fail)
         XCTAssertEqual(model.state, .failed)
         XCTAssertTrue(model.message?.hasPrefix("it crash-loops: 5 restarts within 10 minutes; the last: the container exited with code 1") == true, model.message ?? "")
-        // Starting it again resets the count.
-        XCTAssertEqual(model.desired(.running, now: now + 2), .start)
+        XCTAssertEqual(model.desired(.running, now: now + 2), .none, "still desired running, it stays failed")
+        XCTAssertEqual(model.state, .failed)
+        // A person starting it again resets the count.
+        XCTAssertEqual(model.startedAgain(now: now + 3), .start)
         XCTAssertEqual(model.restarts, 0)
         XCTAssertNil(model.message)
     }

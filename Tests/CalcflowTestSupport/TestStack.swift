@@ -195,7 +195,34 @@ public final class TestStack: @unchecked Sendable {
         (try? String(contentsOfFile: directory + "/logs/calcflow-api.log", encoding: .utf8)) ?? ""
     }
 
+    /// podman's Docker-compatible service for this stack, with the base image and the contract test
+    /// model built into its private storage; returns the engine's socket.
+    @discardableResult
+    public func startContainerEngine() throws -> String {
+        try Shell.run("""
+            start_podman '\(directory)'
+            build_base_image '\(directory)'
+            podman build --network none -q -t localhost/calcflow/contract-test:1 '\(Shell.repository)/Tests/ModelImages/contract-test' >/dev/null
+            """, environment: environment)
+        containerEngineSocket = directory + "/run/podman.sock"
+        return directory + "/run/podman.sock"
+    }
+
+    public private(set) var containerEngineSocket: String?
+
+    /// Runs `podman` against this stack's engine (its storage), for what a test must do behind the
+    /// controller's back (kill a container, count them).
+    @discardableResult
+    public func podman(_ arguments: String) throws -> String {
+        try Shell.run("podman_environment '\(directory)'; podman \(arguments)", environment: environment)
+    }
+
     public func stop() {
+        if containerEngineSocket != nil {
+            _ = try? podman("rm -af -t 1")
+            _ = try? Shell.run("stop_pid '\(directory)/run/podman.pid' podman", environment: environment)
+            containerEngineSocket = nil
+        }
         if let process = apiProcess, process.isRunning {
             process.terminate()
             process.waitUntilExit()

@@ -11,7 +11,8 @@ BIN_DIR="${CALCFLOW_BIN_DIR:-$REPO/.build/release}"
 
 DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev libargon2-dev libssl-dev
     pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk
-    xtb quantum-espresso quantum-espresso-data time)
+    xtb quantum-espresso quantum-espresso-data time
+    podman runc catatonit uidmap slirp4netns fuse-overlayfs containernetworking-plugins debootstrap)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
 TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip slurm-wlm munge)
 TEST_PYTHON_PACKAGES=(playwright aiosmtpd)
@@ -231,4 +232,58 @@ SLURM
 stop_slurm() {
     stop_pid "$1/slurmd.run.pid" slurmd
     stop_pid "$1/slurmctld.run.pid" slurmctld
+}
+
+# A container engine for the model controller: podman's Docker-compatible service on
+# $1/run/podman.sock, with its storage under $1/podman (ENVIRONMENT.md: runc, cgroupfs, file events).
+podman_environment() {
+    export CONTAINERS_CONF="$1/podman/containers.conf" CONTAINERS_STORAGE_CONF="$1/podman/storage.conf"
+}
+
+start_podman() {
+    local state="$1" socket="$1/run/podman.sock"
+    mkdir -p "$state/podman" "$state/run" "$state/logs"
+    cat > "$state/podman/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+CONF
+    cat > "$state/podman/storage.conf" <<CONF
+[storage]
+driver = "overlay"
+graphroot = "$state/podman/storage"
+runroot = "$state/podman/run"
+CONF
+    podman_environment "$state"
+    if ! pid_alive "$state/run/podman.pid"; then
+        rm -f "$socket"
+        without_inherited_fds podman system service --time=0 "unix://$socket" >>"$state/logs/podman.log" 2>&1 &
+        echo $! > "$state/run/podman.pid"
+        disown
+    fi
+    local tries=0
+    until curl -fsS --unix-socket "$socket" http://engine/_ping >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        [ $tries -gt 100 ] && die "podman's service did not answer on $socket; see $state/logs/podman.log"
+        sleep 0.1
+    done
+}
+
+# The base of model images, made here since no registry is reachable: Debian's minbase with python3
+# and numpy, by debootstrap (about a minute, from Debian's mirror), kept in /var/tmp between runs.
+build_base_image() {
+    podman_environment "$1"
+    podman image exists localhost/calcflow/base:bookworm && return 0
+    local rootfs=/var/tmp/calcflow-base-bookworm
+    if [ ! -x "$rootfs/usr/bin/python3" ]; then
+        log "building the model base image with debootstrap (about a minute)"
+        as_root rm -rf "$rootfs.partial"
+        as_root debootstrap --variant=minbase --include=python3,python3-numpy bookworm "$rootfs.partial" >"$1/logs/debootstrap.log" 2>&1 \
+            || die "debootstrap failed; see $1/logs/debootstrap.log"
+        as_root mv "$rootfs.partial" "$rootfs"
+    fi
+    as_root tar -C "$rootfs" -c . | podman import - localhost/calcflow/base:bookworm >/dev/null || die "podman import of the base image failed"
 }

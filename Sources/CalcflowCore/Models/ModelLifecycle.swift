@@ -7,7 +7,8 @@
 ///   `initialBackoffSeconds`, doubling up to `maximumBackoffSeconds`.
 /// - A healthy model becomes `unhealthy` after `pingFailuresBeforeUnhealthy` failed pings in a row, and is
 ///   restarted.
-/// - Asking for it to run again (after `stopped` or `failed`) starts afresh: the restart count resets.
+/// - A failed model stays failed while it is desired running: only a person's new start (`startedAgain`)
+///   begins afresh, the restart count reset.
 public struct ModelLifecycle: Sendable, Equatable {
     public struct Policy: Sendable, Equatable {
         public var startupDeadlineSeconds: Double = 240
@@ -53,15 +54,8 @@ public struct ModelLifecycle: Sendable, Equatable {
     /// The desired state, as the API says it now.
     public mutating func desired(_ desired: DesiredModelState, now: Double) -> Action {
         switch (desired, state) {
-        case (.running, .stopped), (.running, .failed):
-            state = .starting
-            message = nil
-            restarts = 0
-            recentRestarts = []
-            consecutivePingFailures = 0
-            startedAt = now
-            nextStartAt = nil
-            return .start
+        case (.running, .stopped):
+            return beginAfresh(now: now)
         case (.running, _):
             return .none
         case (.stopped, .stopped):
@@ -75,6 +69,23 @@ public struct ModelLifecycle: Sendable, Equatable {
             // A failed model's container is gone already.
             return wasFailed ? .none : .stop
         }
+    }
+
+    /// A person asked for it to start again (a new start generation): a failed model begins afresh.
+    public mutating func startedAgain(now: Double) -> Action {
+        guard state == .failed else { return .none }
+        return beginAfresh(now: now)
+    }
+
+    private mutating func beginAfresh(now: Double) -> Action {
+        state = .starting
+        message = nil
+        restarts = 0
+        recentRestarts = []
+        consecutivePingFailures = 0
+        startedAt = now
+        nextStartAt = nil
+        return .start
     }
 
     /// A container the controller found already running for this model (after its own restart).

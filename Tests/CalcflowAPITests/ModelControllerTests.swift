@@ -1,0 +1,196 @@
+import CalcflowTestSupport
+import Foundation
+import JSON
+import XCTest
+
+/// calcflow-models against a real podman engine and the real API: the contract test model registered,
+/// started, killed behind its back, stopped, adopted after a kill -9, and failing clearly.
+final class ModelControllerTests: StackTestCase {
+    override class var settings: [String: String] { ["lost_after": "30"] }
+    nonisolated(unsafe) static var engineFailure: String?
+
+    override class func setUp() {
+        super.setUp()
+        do { try stacks[ObjectIdentifier(self)]?.startContainerEngine() } catch { engineFailure = "\(error)" }
+    }
+
+    var controller: Process?
+    var controllerKey: String!
+    static let pingIntervalMilliseconds = 500
+
+    override func setUpWithError() throws {
+        try super.setUpWithError()
+        if let failure = Self.engineFailure { throw StackFailure(message: "podman did not start: \(failure)") }
+        let created = try client.post("/api/v1/controller/keys", ["label": "test controller"], token: adminToken())
+        controllerKey = try XCTUnwrap(created.json["key"]?.stringValue)
+        try startController()
+    }
+
+    override func tearDownWithError() throws {
+        stopController()
+        // Every test's models go, and the controller removed their containers (or the next test's would see them).
+        for model in try client.get("/api/v1/models?limit=500", token: adminToken()).json["items"]?.arrayValue ?? [] {
+            _ = try client.delete("/api/v1/models/\(model["id"]?.integerValue ?? 0)", token: adminToken())
+        }
+        _ = try? stack.podman("rm -af -t 1")
+        try super.tearDownWithError()
+    }
+
+    func startController() throws {
+        let config = stack.directory + "/models.conf"
+        try """
+            api_url = \(stack.baseURL)
+            key = \(controllerKey!)
+            ca_file = \(stack.certificate)
+            engine_socket = \(try XCTUnwrap(stack.containerEngineSocket))
+            ping_interval_ms = \(Self.pingIntervalMilliseconds)
+            ping_timeout = 1
+            stop_grace = 5
+            max_startup_deadline = 4
+            restart_backoff_ms = 100
+            name = test-controller
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-models")
+        process.arguments = ["run", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
+        let log = stack.directory + "/logs/calcflow-models.log"
+        if !FileManager.default.fileExists(atPath: log) { XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil)) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        handle.seekToEndOfFile()
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        controller = process
+    }
+
+    func stopController(kill: Bool = false) {
+        guard let controller, controller.isRunning else { return }
+        if kill { Foundation.kill(controller.processIdentifier, SIGKILL) } else { controller.terminate() }
+        controller.waitUntilExit()
+    }
+
+    func register(_ name: String, environment: JSON = [:]) throws -> Int64 {
+        let created = try client.post("/api/v1/models", ["name": .string(name), "image": "localhost/calcflow/contract-test:1", "environment": environment],
+                                      token: adminToken())
+        XCTAssertEqual(created.status, 201, created.description)
+        let id = try XCTUnwrap(created.json["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/models/\(id)/start", token: adminToken()).status, 200)
+        return id
+    }
+
+    func model(_ id: Int64) throws -> JSON { try client.get("/api/v1/models/\(id)", token: adminToken()).json }
+
+    func waitFor(_ id: Int64, state: String, seconds: Double = 30) throws -> JSON {
+        var seen: JSON = .null
+        do {
+            try Deadline.wait(for: "model \(id) to be \(state)", seconds: seconds, interval: 0.2) {
+                seen = try model(id)
+                return seen["state"]?.stringValue == state
+            }
+        } catch {
+            XCTFail("last seen: \(seen.serializedString())\ncontroller log:\n\(String((try? String(contentsOfFile: stack.directory + "/logs/calcflow-models.log", encoding: .utf8))?.suffix(3000) ?? ""))")
+            throw error
+        }
+        return seen
+    }
+
+    func containers(of id: Int64) throws -> [String] {
+        try stack.podman("ps -a -q --filter label=calcflow.model-id=\(id)").split(separator: "\n").map(String.init)
+    }
+
+    func testAModelStartsHealthyIsRestartedWhenKilledAndStopsCleanly() throws {
+        let id = try register("contract-\(UUID().uuidString.prefix(6).lowercased())")
+        let healthy = try waitFor(id, state: "healthy")
+        let endpoint = try XCTUnwrap(healthy["endpoint"]?.stringValue)
+        XCTAssertTrue(endpoint.hasPrefix("http://127.0.0.1:"), endpoint)
+        let ping = try HTTPTestRequest.get(endpoint + "/ping")
+        XCTAssertEqual(ping, 200, "the container answers on its published port")
+        let container = try XCTUnwrap(try containers(of: id).first)
+        let inspected = try JSON.parse(Array(try stack.podman("inspect \(container)").utf8)).arrayValue?.first
+        XCTAssertEqual(inspected?["Config"]?["Labels"]?["calcflow.controller"], "test-controller")
+        XCTAssertEqual(inspected?["HostConfig"]?["RestartPolicy"]?["Name"], "no", "the controller owns restarts")
+        XCTAssertTrue(inspected?["Config"]?["Env"]?.arrayValue?.contains("SAGEMAKER_BIND_TO_PORT=8080") == true)
+
+        // Killed behind the controller's back: detected and restarted within two ping intervals.
+        let killed = Date()
+        try stack.podman("kill \(container)")
+        try Deadline.wait(for: "the restart", seconds: 20, interval: 0.1) { try model(id)["restarts"]?.integerValue == 1 }
+        XCTAssertLessThan(Date().timeIntervalSince(killed), 2 * Double(Self.pingIntervalMilliseconds) / 1_000 + 1.5)
+        _ = try waitFor(id, state: "healthy")
+        XCTAssertEqual(try containers(of: id).count, 1)
+
+        // Stopped: SIGTERM honoured (the server says so in its log), the container removed.
+        let replacement = try XCTUnwrap(try containers(of: id).first)
+        XCTAssertEqual(try client.post("/api/v1/models/\(id)/stop", token: adminToken()).status, 200)
+        _ = try waitFor(id, state: "stopped")
+        try Deadline.wait(for: "the container to be removed", seconds: 20, interval: 0.2) { try containers(of: id).isEmpty }
+        let logs = try client.get("/api/v1/logs?model_id=\(id)&limit=500", token: adminToken()).json["items"]?.arrayValue ?? []
+        XCTAssertTrue(logs.contains { $0["message"]?.stringValue == "weights loaded" }, "container lines reach the API's logs")
+        XCTAssertFalse(replacement.isEmpty)
+        XCTAssertEqual(try client.delete("/api/v1/models/\(id)", token: adminToken()).status, 204)
+    }
+
+    func testARestartedControllerAdoptsTheRunningContainerInsteadOfStartingAnother() throws {
+        let id = try register("adopted-\(UUID().uuidString.prefix(6).lowercased())")
+        _ = try waitFor(id, state: "healthy")
+        let before = try containers(of: id)
+        XCTAssertEqual(before.count, 1)
+        stopController(kill: true)
+        try startController()
+        // It reports again, the same container, healthy.
+        let reportedBefore = try model(id)["reported_at"]?.stringValue
+        try Deadline.wait(for: "the new controller's report", seconds: 20, interval: 0.2) { try model(id)["reported_at"]?.stringValue != reportedBefore }
+        _ = try waitFor(id, state: "healthy")
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertEqual(try containers(of: id), before, "one container, not two")
+        XCTAssertEqual(try model(id)["restarts"], 0)
+    }
+
+    func testAModelThatNeverAnswersPingFailsWithItsLogLines() throws {
+        let id = try register("silent-\(UUID().uuidString.prefix(6).lowercased())", environment: ["TEST_NEVER_READY": "1"])
+        let failed = try waitFor(id, state: "failed", seconds: 30)
+        let message = failed["message"]?.stringValue ?? ""
+        XCTAssertTrue(message.contains("did not answer GET /ping within its startup deadline of 4 s"), message)
+        XCTAssertTrue(message.contains("contract-test model starting"), "the container's own log lines: \(message)")
+        XCTAssertTrue(try containers(of: id).isEmpty, "a failed model leaves no container behind")
+    }
+
+    func testACrashingModelCrashLoopsIntoFailedWithItsLogs() throws {
+        let id = try register("crashing-\(UUID().uuidString.prefix(6).lowercased())", environment: ["TEST_EXIT_AT_ONCE": "1"])
+        let failed = try waitFor(id, state: "failed", seconds: 60)
+        let message = failed["message"]?.stringValue ?? ""
+        XCTAssertTrue(message.contains("crash-loops: 5 restarts within 10 minutes"), message)
+        XCTAssertTrue(message.contains("exited with code 3"), message)
+        XCTAssertTrue(message.contains("cannot load the weights"), message)
+        XCTAssertEqual(failed["restarts"], 5)
+        // Starting it again begins afresh.
+        XCTAssertEqual(try client.post("/api/v1/models/\(id)/start", token: adminToken()).status, 200)
+        try Deadline.wait(for: "a fresh start", seconds: 20, interval: 0.2) { try model(id)["restarts"]?.integerValue ?? 99 < 5 }
+    }
+
+    func testAMissingImageIsTheModelsErrorNotAPull() throws {
+        let created = try client.post("/api/v1/models", ["name": "missing-image", "image": "localhost/calcflow/not-built:1"], token: adminToken())
+        let id = try XCTUnwrap(created.json["id"]?.integerValue)
+        _ = try client.post("/api/v1/models/\(id)/start", token: adminToken())
+        let failed = try waitFor(id, state: "failed")
+        XCTAssertTrue(failed["message"]?.stringValue?.hasPrefix("image not found on the engine: localhost/calcflow/not-built:1") == true,
+                      failed.serializedString())
+    }
+}
+
+/// A plain GET with libcurl, for a container's own endpoint.
+enum HTTPTestRequest {
+    static func get(_ url: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Int(text) ?? 0
+    }
+}
