@@ -170,6 +170,41 @@ final class ModelControllerTests: StackTestCase {
         try Deadline.wait(for: "a fresh start", seconds: 20, interval: 0.2) { try model(id)["restarts"]?.integerValue ?? 99 < 5 }
     }
 
+    func testInvocationsPassThroughTheProxyUnchangedAndAreRecorded() throws {
+        let name = "invoked-\(UUID().uuidString.prefix(6).lowercased())"
+        let id = try register(name)
+        _ = try waitFor(id, state: "healthy")
+        let user = try createUser(role: "user")
+        let body = Array(#"{"inputs": [1, 2, 3.5]}"#.utf8)
+        let answer = try client.send("POST", "/ml/\(name)/invocations", body: body, token: user.token,
+                                     headers: [("Content-Type", "application/json"), ("Accept", "application/json"),
+                                               ("X-Amzn-SageMaker-Custom-Attributes", "trace=1")])
+        XCTAssertEqual(answer.status, 200, answer.description)
+        XCTAssertEqual(answer.json["prediction"], 6.5)
+        XCTAssertEqual(answer.header("Content-Type"), "application/json")
+        // The container's own 400 comes back as it gave it, not as the API's envelope.
+        let refused = try client.send("POST", "/api/v1/models/\(id)/invocations", body: Array("not json".utf8), token: user.token,
+                                      headers: [("Content-Type", "application/json")])
+        XCTAssertEqual(refused.status, 400)
+        XCTAssertEqual(refused.json["error"], "the input is not JSON")
+        XCTAssertEqual(try client.send("POST", "/ml/\(name)/invocations", body: body).status, 401, "a JWT is needed")
+        let records = try client.get("/api/v1/models/\(id)/invocations", token: user.token).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(records.count, 2)
+        XCTAssertEqual(records.first?["status"], 400, "newest first")
+        XCTAssertEqual(records.last?["input_sha256"]?.stringValue?.count, 64)
+        XCTAssertEqual(records.last?["user"]?.stringValue, user.email)
+        XCTAssertTrue(records.last?["image_digest"]?.stringValue?.isEmpty == false, records.last?.serializedString() ?? "")
+        XCTAssertTrue(records.last?["response"]?.stringValue?.contains("6.5") == true)
+
+        // A model that is stopping answers 503 at once, never a hang.
+        XCTAssertEqual(try client.post("/api/v1/models/\(id)/stop", token: adminToken()).status, 200)
+        let started = Date()
+        let stopped = try client.send("POST", "/ml/\(name)/invocations", body: body, token: user.token)
+        XCTAssertEqual(stopped.status, 503, stopped.description)
+        XCTAssertEqual(stopped.errorCode, "unavailable")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2)
+    }
+
     func testAMissingImageIsTheModelsErrorNotAPull() throws {
         let created = try client.post("/api/v1/models", ["name": "missing-image", "image": "localhost/calcflow/not-built:1"], token: adminToken())
         let id = try XCTUnwrap(created.json["id"]?.integerValue)

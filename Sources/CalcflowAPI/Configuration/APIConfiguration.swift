@@ -12,6 +12,8 @@ public struct APIConfiguration: Sendable {
     public var threads: Int
     public var streamSocketPath: String
     public var streamThreads: Int
+    /// The largest body a model invocation may carry (SageMaker's default: 6 MiB).
+    public var invocationBodyLimit: Int
     /// Live streams one user may hold open at once.
     public var streamsPerUser: Int
     public var database: DatabaseConfiguration
@@ -55,6 +57,7 @@ public struct APIConfiguration: Sendable {
         streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
         streamThreads = try file.integer("stream_threads", default: 8, range: 1...1024)
         streamsPerUser = try file.integer("streams_per_user", default: 2, range: 1...1024)
+        invocationBodyLimit = try file.integer("invocation_body_limit", default: 6 << 20, range: 1_024...(16 << 20))
         database = DatabaseConfiguration(
             host: file.string("db_host", default: "127.0.0.1"),
             port: UInt32(try file.integer("db_port", default: 3306, range: 1...65535)),

@@ -57,7 +57,8 @@ enum ControllerRoutes {
             reports.append(ModelStore.Report(
                 id: id, state: state, containerID: try fields.string("container_id", maxLength: 128),
                 endpoint: try fields.string("endpoint", maxLength: 200), lastPingOK: try fields.bool("last_ping_ok") ?? false,
-                restarts: try fields.integer("restarts", range: 0...Int64(UInt32.max)) ?? 0, message: try fields.string("message", maxLength: 100_000)))
+                restarts: try fields.integer("restarts", range: 0...Int64(UInt32.max)) ?? 0, message: try fields.string("message", maxLength: 100_000),
+                imageDigest: try fields.string("image_digest", maxLength: 128)))
             try fields.rejectUnknownFields()
         }
         try context.models().record(reports)

@@ -18,7 +18,9 @@ public struct APIError: Error, Sendable, Equatable {
         public static let unsupportedMediaType = Code(name: "unsupported_media_type", status: 415)
         public static let rateLimited = Code(name: "rate_limited", status: 429)
         public static let internalError = Code(name: "internal", status: 500)
+        public static let badGateway = Code(name: "bad_gateway", status: 502)
         public static let unavailable = Code(name: "unavailable", status: 503)
+        public static let timeout = Code(name: "timeout", status: 504)
     }
 
     public var code: Code

@@ -10,6 +10,9 @@ public struct Request: Sendable {
     public var cookieHeader: String?
     public var contentType: String?
     public var userAgent: String?
+    /// `Accept` and SageMaker's `X-Amzn-SageMaker-Custom-Attributes`, which the model proxy passes on.
+    public var accept: String?
+    public var customAttributes: String?
     public var remoteAddress: String
     public var requestID: String
     public var body: [UInt8]

@@ -7,6 +7,7 @@ struct ModelRecord: Sendable {
     var id: Int64
     var name: String
     var image: String
+    var imageDigest: String?
     var port: Int64
     var environment: [String: JSON]
     var modelData: String?
@@ -31,7 +32,7 @@ struct ModelRecord: Sendable {
     var createdAt: String?
 
     static let columns = """
-        id, name, image, port, environment, model_data, memory_limit_bytes, startup_timeout_seconds, invocation_timeout_seconds,
+        id, name, image, image_digest, port, environment, model_data, memory_limit_bytes, startup_timeout_seconds, invocation_timeout_seconds,
         predicts_analysis, predicts_unit, auto_predict, desired_state, start_generation, state, restarts, container_id, endpoint,
         message, last_ping_at, reported_at, TIMESTAMPDIFF(SECOND, reported_at, CURRENT_TIMESTAMP(6)) AS since_report, created_by, created_at
         """
@@ -40,6 +41,7 @@ struct ModelRecord: Sendable {
         id = row.int("id") ?? 0
         name = row.string("name") ?? ""
         image = row.string("image") ?? ""
+        imageDigest = row.string("image_digest")
         port = row.int("port") ?? 8080
         environment = row.string("environment").flatMap { try? JSON.parse($0) }?.objectValue ?? [:]
         modelData = row.string("model_data")
@@ -80,7 +82,7 @@ struct ModelRecord: Sendable {
     func json(role: Role, silentAfter: Int64) -> JSON {
         let shown = shownState(silentAfter: silentAfter)
         return [
-            "id": .integer(id), "name": .string(name), "image": .string(image), "port": .integer(port), "environment": .object(environment),
+            "id": .integer(id), "name": .string(name), "image": .string(image), "image_digest": JSON(imageDigest), "port": .integer(port), "environment": .object(environment),
             "model_data": JSON(modelData), "memory_limit_bytes": JSON(memoryLimitBytes), "startup_timeout_seconds": .integer(startupTimeoutSeconds),
             "invocation_timeout_seconds": .integer(invocationTimeoutSeconds), "predicts": predicts, "auto_predict": .bool(autoPredict),
             "desired_state": .string(desiredState.rawValue), "state": .string(shown.rawValue), "restarts": .integer(restarts),

@@ -85,6 +85,7 @@ struct ModelStore {
         var lastPingOK: Bool
         var restarts: Int64
         var message: String?
+        var imageDigest: String?
     }
 
     /// The controller's view of each model; reports of models deleted since are ignored.
@@ -92,12 +93,13 @@ struct ModelStore {
         for report in reports {
             try connection.execute(
                 """
-                UPDATE models SET state = ?, container_id = ?, endpoint = ?, restarts = ?, message = ?,
+                UPDATE models SET state = ?, container_id = ?, endpoint = ?, restarts = ?, message = ?, image_digest = COALESCE(?, image_digest),
                        last_ping_at = IF(?, CURRENT_TIMESTAMP(6), last_ping_at), reported_at = CURRENT_TIMESTAMP(6)
                 WHERE id = ?
                 """,
                 [.text(report.state.rawValue), SQLValue(report.containerID), SQLValue(report.endpoint), .integer(report.restarts),
-                 SQLValue(report.message.map { $0.prefix(codePoints: 100_000) }), SQLValue(report.lastPingOK), .integer(report.id)])
+                 SQLValue(report.message.map { $0.prefix(codePoints: 100_000) }), SQLValue(report.imageDigest), SQLValue(report.lastPingOK),
+                 .integer(report.id)])
         }
     }
 }

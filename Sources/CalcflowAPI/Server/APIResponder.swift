@@ -47,6 +47,8 @@ final class APIResponder: FastCGIResponder {
             userAgent: fastCGI.parameter("HTTP_USER_AGENT"),
             remoteAddress: fastCGI.parameter("REMOTE_ADDR") ?? "",
             requestID: fastCGI.parameter("REQUEST_ID") ?? "")
+        request.accept = fastCGI.parameter("HTTP_ACCEPT")
+        request.customAttributes = fastCGI.parameter("HTTP_X_AMZN_SAGEMAKER_CUSTOM_ATTRIBUTES")
 
         let stream = ResponseStream(request: fastCGI, requestID: request.requestID)
         let response = handle(&request, stream: stream, readBody: { limit in

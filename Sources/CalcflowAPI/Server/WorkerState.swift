@@ -1,5 +1,6 @@
 import CalcflowCore
 import Foundation
+import HTTPClient
 import Synchronization
 
 /// What one worker thread remembers between requests, so that hot agent routes do not write or read
@@ -11,6 +12,8 @@ final class WorkerState {
     let staff: ThreadCache<Int, [NotificationPolicy.Person]>
     /// Clusters by id, read again when any cluster changes.
     let clusters: ThreadCache<Int64, ClusterRecord>
+    /// This thread's connection to model containers: libcurl keeps it alive between invocations.
+    let modelClient = HTTPClient()
     /// This thread's number among the process's workers: it picks the heartbeat buffer's shard.
     let index: Int
     private var lastSeenWrites: [Int64: UInt64] = [:]

@@ -30,6 +30,8 @@ public final class ModelController: @unchecked Sendable {
         var lastPingOK = false
         var logsSince: Int64 = 0
         var lastLogs: [String] = []
+        /// The image the container runs, by digest (its id on the engine): invocations record it.
+        var imageDigest: String?
     }
 
     private(set) var models: [Int64: Supervised] = [:]
@@ -131,6 +133,7 @@ public final class ModelController: @unchecked Sendable {
             if let inspected = try? engine.inspect(container.id) {
                 supervised.endpoint = endpoint(of: inspected, port: model["port"]?.integerValue ?? 8080)
                 supervised.tty = inspected["Config"]?["Tty"]?.boolValue ?? false
+                supervised.imageDigest = inspected["Image"]?.stringValue
             }
             supervised.logsSince = Int64(now)
             models[id] = supervised
@@ -251,6 +254,7 @@ public final class ModelController: @unchecked Sendable {
         try engine.start(container)
         let inspected = try engine.inspect(container)
         supervised.tty = inspected["Config"]?["Tty"]?.boolValue ?? false
+        supervised.imageDigest = inspected["Image"]?.stringValue
         if let wanted = model["memory_limit_bytes"]?.integerValue, inspected["HostConfig"]?["Memory"]?.integerValue != wanted {
             throw ContainerEngineError(.engineFailed(status: 0), "the engine ignored the memory limit of \(wanted) bytes; the model was not started")
         }
@@ -305,6 +309,7 @@ public final class ModelController: @unchecked Sendable {
                 "id": .integer(id), "state": .string(supervised.lifecycle.state.rawValue), "container_id": JSON(supervised.containerID),
                 "endpoint": JSON(supervised.endpoint), "last_ping_ok": .bool(supervised.lastPingOK),
                 "restarts": .integer(Int64(supervised.lifecycle.restarts)), "message": JSON(supervised.lifecycle.message),
+                "image_digest": JSON(supervised.imageDigest),
             ]
         }
         do { _ = try api.send("POST", "/controller/heartbeat", ["models": .array(items)]) } catch {

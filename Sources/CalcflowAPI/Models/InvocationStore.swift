@@ -1,0 +1,55 @@
+import JSON
+import MariaDB
+
+/// `model_invocations`: every call of a model through the API.
+struct InvocationStore {
+    let connection: Connection
+    /// Responses up to this size are kept with the record.
+    static let keptResponseBytes = 64 * 1_024
+
+    struct Record {
+        var modelID: Int64
+        var userID: Int64?
+        var image: String
+        var imageDigest: String?
+        var inputSHA256: String
+        var inputBytes: Int
+        var status: Int
+        var latencyMilliseconds: Double
+        var contentType: String?
+        var response: [UInt8]?
+        var error: String?
+    }
+
+    func record(_ record: Record) throws(DatabaseError) {
+        let kept = record.response.flatMap { $0.count <= Self.keptResponseBytes ? String(decoding: $0, as: UTF8.self) : nil }
+        try connection.execute(
+            """
+            INSERT INTO model_invocations (model_id, user_id, image, image_digest, input_sha256, input_bytes, status, latency_ms,
+                                           content_type, response, error)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [.integer(record.modelID), SQLValue(record.userID), .text(record.image), SQLValue(record.imageDigest), .text(record.inputSHA256),
+             .integer(Int64(record.inputBytes)), .integer(Int64(record.status)), .double(record.latencyMilliseconds),
+             SQLValue(record.contentType.map { String($0.prefix(200)) }), SQLValue(kept), SQLValue(record.error.map { String($0.prefix(2_000)) })])
+    }
+
+    func list(modelID: Int64, afterID: Int64, limit: Int) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
+        try connection.query(
+            """
+            SELECT i.id, i.user_id, u.email, i.image, i.image_digest, i.input_sha256, i.input_bytes, i.status, i.latency_ms, i.content_type,
+                   i.response, i.error, i.created_at
+            FROM model_invocations i LEFT JOIN users u ON u.id = i.user_id
+            WHERE i.model_id = ? AND i.id < ? ORDER BY i.id DESC LIMIT ?
+            """, [.integer(modelID), .integer(afterID), .integer(Int64(limit))]
+        ).map { row in
+            (row.int("id") ?? 0, [
+                "id": JSON(row.int("id")), "user_id": JSON(row.int("user_id")), "user": JSON(row.string("email")), "image": JSON(row.string("image")),
+                "image_digest": JSON(row.string("image_digest")), "input_sha256": JSON(row.string("input_sha256")),
+                "input_bytes": JSON(row.int("input_bytes")), "status": JSON(row.int("status")), "latency_ms": JSON(row.double("latency_ms")),
+                "content_type": JSON(row.string("content_type")), "response": JSON(row.string("response")), "error": JSON(row.string("error")),
+                "created_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("created_at"))),
+            ])
+        }
+    }
+}
