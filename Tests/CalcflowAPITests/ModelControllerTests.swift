@@ -6,7 +6,7 @@ import XCTest
 /// calcflow-models against a real podman engine and the real API: the contract test model registered,
 /// started, killed behind its back, stopped, adopted after a kill -9, and failing clearly.
 final class ModelControllerTests: StackTestCase {
-    override class var settings: [String: String] { ["lost_after": "30"] }
+    override class var settings: [String: String] { ["lost_after": "30", "maintenance_interval_ms": "300"] }
     nonisolated(unsafe) static var engineFailure: String?
 
     override class func setUp() {
@@ -203,6 +203,58 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertEqual(stopped.status, 503, stopped.description)
         XCTAssertEqual(stopped.errorCode, "unavailable")
         XCTAssertLessThan(Date().timeIntervalSince(started), 2)
+    }
+
+    func testAPredictionStandsBesideTheComputedValueWithItsResidualAndTheModelsAccuracy() throws {
+        let cluster = try makeCluster()
+        let admin = try adminToken()
+        let created = try client.post("/api/v1/calculations", ["name": "water sp", "cluster_id": .integer(cluster.id), "engine": "xtb",
+                                                               "analyses": ["scf", "total_energy"],
+                                                               "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"], "task": "sp"]],
+                                      token: admin)
+        let calculation = try XCTUnwrap(created.json["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, calculation)
+        XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(calculation)/analyses/total_energy", body: (["step": "main", "data": ["value": -137.97, "unit": "eV"]] as JSON).serialized(),
+                                       token: cluster.key).status, 204)
+        XCTAssertEqual(try event(cluster, calculation: calculation, seq: 1, state: "succeeded").status, 204)
+
+        let name = "predictor-\(UUID().uuidString.prefix(6).lowercased())"
+        let model = try client.post("/api/v1/models", ["name": .string(name), "image": "localhost/calcflow/contract-test:1",
+                                                       "predicts": ["analysis": "total_energy", "unit": "eV"]], token: admin)
+        let modelID = try XCTUnwrap(model.json["id"]?.integerValue)
+        _ = try client.post("/api/v1/models/\(modelID)/start", token: admin)
+        _ = try waitFor(modelID, state: "healthy")
+        let user = try createUser(role: "user")
+        let asked = try client.post("/api/v1/calculations/\(calculation)/predictions", ["model_id": .integer(modelID)], token: user.token)
+        XCTAssertEqual(asked.status, 201, asked.description)
+        // The contract test model sums the input's "inputs": none here, so it predicts 0.
+        XCTAssertEqual(asked.json["prediction"]?.doubleValue, 0)
+        XCTAssertEqual(asked.json["computed"], -137.97)
+        XCTAssertEqual(try XCTUnwrap(asked.json["residual"]?.doubleValue), 137.97, accuracy: 1e-9)
+        let listed = try client.get("/api/v1/calculations/\(calculation)/predictions", token: user.token).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(listed.first { $0["model_id"]?.integerValue == modelID }?["computed"], -137.97)
+        let accuracy = try client.get("/api/v1/models/\(modelID)/accuracy", token: user.token).json
+        XCTAssertEqual(accuracy["count"], 1)
+        XCTAssertEqual(try XCTUnwrap(accuracy["mean_absolute_error"]?.doubleValue), 137.97, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(accuracy["bias"]?.doubleValue), 137.97, accuracy: 1e-9)
+        XCTAssertEqual(accuracy["by_engine"]?["xtb"]?["count"], 1)
+        let invocations = try client.get("/api/v1/models/\(modelID)/invocations", token: admin).json["items"]?.arrayValue ?? []
+        XCTAssertEqual(invocations.count, 1, "a prediction is an invocation, recorded as one")
+
+        // auto_predict: the model predicts succeeded calculations by itself.
+        XCTAssertEqual(try client.patch("/api/v1/models/\(modelID)", ["auto_predict": true], token: admin).status, 200)
+        let second = try XCTUnwrap(try client.post("/api/v1/calculations", ["name": "water again", "cluster_id": .integer(cluster.id), "engine": "xtb",
+                                                                            "analyses": ["scf", "total_energy"],
+                                                                            "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"]]],
+                                                   token: admin).json["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, second)
+        _ = try client.send("PUT", "/api/v1/agent/calculations/\(second)/analyses/total_energy", body: (["data": ["value": -137.0]] as JSON).serialized(), token: cluster.key)
+        _ = try event(cluster, calculation: second, seq: 1, state: "succeeded")
+        try Deadline.wait(for: "the automatic prediction", seconds: 20, interval: 0.3) {
+            try client.get("/api/v1/calculations/\(second)/predictions", token: admin).json["items"]?.arrayValue?
+                .first { $0["model_id"]?.integerValue == modelID }?["prediction"]?.doubleValue == 0
+        }
+        XCTAssertEqual(try client.get("/api/v1/models/\(modelID)/accuracy", token: admin).json["count"], 2)
     }
 
     func testAMissingImageIsTheModelsErrorNotAPull() throws {

@@ -25,6 +25,10 @@ public struct APIServer {
         heartbeatWriter.start(services: services) { connection in try services.heartbeats.flush(on: connection) }
         let maintenance = BackgroundLoop(name: "maintenance", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
         maintenance.start(services: services) { connection in try MaintenanceJobs.run(on: connection, services: services) }
+        let predictions = BackgroundLoop(name: "predictions", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
+        predictions.start(services: services, makeState: { HTTPClient() }, work: { connection, client in
+            try AutoPrediction.run(on: connection, client: client, services: services)
+        })
         var mailer: BackgroundLoop?
         if let smtpURL = configuration.smtpURL {
             let loop = BackgroundLoop(name: "mail", intervalMilliseconds: configuration.mailPollMilliseconds)
@@ -43,6 +47,7 @@ public struct APIServer {
             services.markStopping()
         })
         maintenance.stop()
+        predictions.stop()
         // The writer's last round runs after stop: nothing received before SIGTERM is lost.
         heartbeatWriter.stop()
         mailer?.stop()

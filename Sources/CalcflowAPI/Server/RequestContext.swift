@@ -51,6 +51,11 @@ public final class RequestContext {
     /// The models, and the controllers' keys.
     func models() throws(APIError) -> ModelStore { ModelStore(connection: try database()) }
 
+    /// Calls of model containers, on this worker thread's keep-alive connection.
+    func modelInvoker() throws(APIError) -> ModelInvoker {
+        ModelInvoker(connection: try database(), client: worker.modelClient, configuration: services.configuration)
+    }
+
     func controllerKeys() throws(APIError) -> ControllerKeyStore {
         ControllerKeyStore(connection: try database(), keyGeneration: services.agentKeyGeneration)
     }

@@ -1,0 +1,74 @@
+import CalcflowCore
+import JSON
+import MariaDB
+
+/// `predictions`: a model's answer for a calculation, and the value the calculation computed beside it.
+struct PredictionStore {
+    let connection: Connection
+
+    func record(calculationID: Int64, modelID: Int64, analysis: String, value: Double?, unit: String?, status: Int, error: String?,
+                requestedBy: Int64?) throws(DatabaseError) {
+        try connection.execute(
+            "INSERT INTO predictions (calculation_id, model_id, analysis, value, unit, status, error, requested_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [.integer(calculationID), .integer(modelID), .text(analysis), SQLValue(value), SQLValue(unit), .integer(Int64(status)),
+             SQLValue(error.map { String($0.prefix(2_000)) }), SQLValue(requestedBy)])
+    }
+
+    /// The value a calculation computed for an analysis: its last step's `value` (steps in the
+    /// calculation's order; '' is the calculation as a whole).
+    func computed(calculation: CalculationRecord, analysis: String) throws(DatabaseError) -> Double? {
+        try computed(calculationID: calculation.id, steps: calculation.steps, analysis: analysis)
+    }
+
+    func computed(calculationID: Int64, steps: JSON, analysis: String) throws(DatabaseError) -> Double? {
+        let rows = try connection.query("SELECT step, data FROM calculation_analyses WHERE calculation_id = ? AND name = ?",
+                                        [.integer(calculationID), .text(analysis)])
+        let order = (steps.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
+        let ranked = rows.sorted { (order.firstIndex(of: $0.string("step") ?? "") ?? -1) < (order.firstIndex(of: $1.string("step") ?? "") ?? -1) }
+        return ranked.last.flatMap { $0.string("data") }.flatMap { try? JSON.parse($0) }?["value"]?.doubleValue
+    }
+
+    /// The latest prediction of each model for a calculation.
+    func latest(calculationID: Int64) throws(DatabaseError) -> [Int64: Row] {
+        let rows = try connection.query(
+            """
+            SELECT p.model_id, p.analysis, p.value, p.unit, p.status, p.error, p.created_at FROM predictions p
+            WHERE p.calculation_id = ? AND p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.calculation_id = p.calculation_id AND q.model_id = p.model_id)
+            """, [.integer(calculationID)])
+        var latest: [Int64: Row] = [:]
+        for row in rows { if let model = row.int("model_id") { latest[model] = row } }
+        return latest
+    }
+
+    /// Every calculation with both a prediction of this model (its latest) and a computed value.
+    func pairs(modelID: Int64, analysis: String) throws(DatabaseError) -> [(engine: String, predicted: Double, computed: Double)] {
+        let rows = try connection.query(
+            """
+            SELECT c.id, c.engine, c.steps, p.value FROM predictions p JOIN calculations c ON c.id = p.calculation_id
+            WHERE p.model_id = ? AND p.value IS NOT NULL
+              AND p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.calculation_id = p.calculation_id AND q.model_id = p.model_id AND q.value IS NOT NULL)
+            ORDER BY c.id LIMIT 100000
+            """, [.integer(modelID)])
+        var pairs: [(engine: String, predicted: Double, computed: Double)] = []
+        for row in rows {
+            guard let predicted = row.double("value"), let id = row.int("id") else { continue }
+            let steps = row.string("steps").flatMap { try? JSON.parse($0) } ?? .array([])
+            if let computed = try computed(calculationID: id, steps: steps, analysis: analysis) {
+                pairs.append((row.string("engine") ?? "", predicted, computed))
+            }
+        }
+        return pairs
+    }
+
+    /// Succeeded calculations of an analysis that an auto_predict model has not predicted yet.
+    func awaitingAutoPrediction(modelID: Int64, analysis: String, limit: Int) throws(DatabaseError) -> [Int64] {
+        try connection.query(
+            """
+            SELECT c.id FROM calculations c
+            WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?))
+              AND EXISTS (SELECT 1 FROM calculation_analyses a WHERE a.calculation_id = c.id AND a.name = ?)
+              AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.calculation_id = c.id AND p.model_id = ?)
+            ORDER BY c.id DESC LIMIT ?
+            """, [.text(analysis), .text(analysis), .integer(modelID), .integer(Int64(limit))]).compactMap { $0.int("id") }
+    }
+}
