@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run stop status build test bench clean
+.PHONY: help run stop status build test bench model-image clean
 
 help:
 	@echo "make run     build and start MariaDB, calcflow-api and nginx (https://127.0.0.1:8443/)"
@@ -10,6 +10,7 @@ help:
 	@echo "make status  show what runs"
 	@echo "make test    unit and integration tests (starts its own MariaDB and nginx)"
 	@echo "make bench   wrk against the running stack (run make run first)"
+	@echo "make model-image  train the example model and build its image on make run's podman"
 
 run:
 	@deploy/local/run.sh
@@ -28,6 +29,9 @@ test:
 
 bench:
 	@deploy/local/bench.sh
+
+model-image:
+	@deploy/local/model-image.sh
 
 clean:
 	rm -rf .build

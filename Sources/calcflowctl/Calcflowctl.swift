@@ -7,7 +7,7 @@ struct Calcflowctl: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calcflowctl",
         abstract: "Administer Calcflow: migrate the database, add users, provision clusters and their agent keys, check the config, measure.",
-        subcommands: [Migrate.self, UserCommand.self, ClusterCommand.self, ConfigCommand.self, BenchCommand.self])
+        subcommands: [Migrate.self, UserCommand.self, ClusterCommand.self, ControllerCommand.self, ConfigCommand.self, BenchCommand.self])
 }
 
 /// The `--config` option every subcommand shares.

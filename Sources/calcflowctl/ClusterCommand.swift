@@ -30,16 +30,23 @@ struct ClusterCommand: ParsableCommand {
             guard let row = try connection.queryFirst("SELECT id FROM clusters WHERE name = ?", [.text(name)]), let id = row.int("id") else {
                 throw ValidationError("there is no cluster \(name); add it with calcflowctl cluster add")
             }
-            let key = try ClusterAdministration.issueKey(clusterID: id, label: label, on: connection)
-            if let output {
-                guard FileManager.default.createFile(atPath: output, contents: Data((key + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                    // The key is already stored (hashed): show it rather than lose it.
-                    throw ValidationError("could not write \(output); the new key is \(key) (shown once; revoke it if it is not needed)")
-                }
-                print("wrote a new key for \(name) to \(output)")
-            } else {
-                print(key)
-            }
+            try KeyFile.deliver(try ClusterAdministration.issueKey(clusterID: id, label: label, on: connection), to: output, what: name)
+        }
+    }
+}
+
+struct ControllerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "controller", abstract: "Provision model controllers' keys.",
+                                                    subcommands: [Key.self])
+
+    struct Key: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a new mk_ key for a model controller (calcflow-models) and write it to a file (mode 0600).")
+        @OptionGroup var options: ConfigOption
+        @Option(help: "Where the key is used.") var label: String = "calcflow-models"
+        @Option(help: "The file to write the key to; without it, the key is printed.") var output: String?
+        func run() throws {
+            let connection = try Connection(configuration: try options.load().database)
+            try KeyFile.deliver(try ControllerAdministration.issueKey(label: label, on: connection), to: output, what: "the model controller")
         }
     }
 }

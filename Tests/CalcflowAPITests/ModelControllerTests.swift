@@ -257,6 +257,28 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertEqual(try client.get("/api/v1/models/\(modelID)/accuracy", token: admin).json["count"], 2)
     }
 
+    func testTheExampleModelTrainedOnXTBEnergiesPredictsWater() throws {
+        try stack.buildExampleModel()
+        let created = try client.post("/api/v1/models", ["name": "example-energy", "image": "localhost/calcflow/example-energy:1",
+                                                         "predicts": ["analysis": "total_energy", "unit": "eV"]], token: adminToken())
+        let id = try XCTUnwrap(created.json["id"]?.integerValue)
+        _ = try client.post("/api/v1/models/\(id)/start", token: adminToken())
+        _ = try waitFor(id, state: "healthy")
+        let user = try createUser(role: "user")
+        let water = try client.send("POST", "/ml/example-energy/invocations", body: Array(#"{"formula": "H2O"}"#.utf8), token: user.token,
+                                    headers: [("Content-Type", "application/json")])
+        XCTAssertEqual(water.status, 200, water.description)
+        // xtb's GFN2 water is -137.97 eV; a per-element fit over nine small molecules lands within a volt.
+        XCTAssertEqual(try XCTUnwrap(water.json["prediction"]?.doubleValue), -137.97, accuracy: 1.0)
+        let methane: JSON = ["molecule": ["structure": ["format": "xyz", "text": "5\n\nC 0 0 0\nH 0.63 0.63 0.63\nH -0.63 -0.63 0.63\nH -0.63 0.63 -0.63\nH 0.63 -0.63 -0.63\n"]]]
+        let xyz = try client.send("POST", "/ml/example-energy/invocations", body: methane.serialized(), token: user.token)
+        XCTAssertEqual(xyz.status, 200, xyz.description)
+        XCTAssertLessThan(try XCTUnwrap(xyz.json["prediction"]?.doubleValue), -100, "methane from its xyz")
+        let unknown = try client.send("POST", "/ml/example-energy/invocations", body: Array(#"{"formula": "UF6"}"#.utf8), token: user.token)
+        XCTAssertEqual(unknown.status, 400, "the model's own refusal passes through")
+        XCTAssertTrue(unknown.json["error"]?.stringValue?.contains("not trained on F, U") == true, unknown.description)
+    }
+
     func testAMissingImageIsTheModelsErrorNotAPull() throws {
         let created = try client.post("/api/v1/models", ["name": "missing-image", "image": "localhost/calcflow/not-built:1"], token: adminToken())
         let id = try XCTUnwrap(created.json["id"]?.integerValue)

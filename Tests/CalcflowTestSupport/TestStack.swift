@@ -210,6 +210,11 @@ public final class TestStack: @unchecked Sendable {
 
     public private(set) var containerEngineSocket: String?
 
+    /// The example model (models/example-energy), trained with seed xtb runs, built on this stack's engine.
+    public func buildExampleModel() throws {
+        try Shell.run("build_example_model_image '\(directory)'", environment: environment)
+    }
+
     /// Runs `podman` against this stack's engine (its storage), for what a test must do behind the
     /// controller's back (kill a container, count them).
     @discardableResult

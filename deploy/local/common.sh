@@ -12,7 +12,7 @@ BIN_DIR="${CALCFLOW_BIN_DIR:-$REPO/.build/release}"
 DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev libargon2-dev libssl-dev
     pkg-config nginx mariadb-server libjs-chart.js openssl curl ca-certificates wrk
     xtb quantum-espresso quantum-espresso-data time
-    podman runc catatonit uidmap slirp4netns fuse-overlayfs containernetworking-plugins debootstrap)
+    podman runc catatonit uidmap slirp4netns fuse-overlayfs containernetworking-plugins debootstrap python3-numpy)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
 TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip slurm-wlm munge)
 TEST_PYTHON_PACKAGES=(playwright aiosmtpd)
@@ -286,4 +286,18 @@ build_base_image() {
         as_root mv "$rootfs.partial" "$rootfs"
     fi
     as_root tar -C "$rootfs" -c . | podman import - localhost/calcflow/base:bookworm >/dev/null || die "podman import of the base image failed"
+}
+
+# The example model's image (models/example-energy), trained on this Calcflow's own xtb energies when
+# it can sign in ($2 = API URL, $3 = email, $4 = password file), plus seed xtb runs of small molecules.
+build_example_model_image() {
+    local state="$1" context="$1/models/example-energy" train_options=(--seed-with-xtb)
+    podman_environment "$state"
+    build_base_image "$state"
+    mkdir -p "$context"
+    cp "$REPO"/models/example-energy/{model.py,serve.py,train.py,Containerfile} "$context/"
+    [ -n "${2:-}" ] && train_options+=(--api "$2" --email "$3" --password-file "$4" --ca-file "$state/tls/cert.pem")
+    /usr/bin/python3 "$context/train.py" --output "$context/weights.json" "${train_options[@]}" | sed 's/^/calcflow: example model: /' >&2 \
+        || die "training the example model failed"
+    podman build --network none -q -t localhost/calcflow/example-energy:1 "$context" >/dev/null || die "podman build of the example model failed"
 }

@@ -7,7 +7,7 @@ install_missing_packages "${DEBIAN_PACKAGES[@]}"
 
 log "building (release)"
 (cd "$REPO" && swift build -c release --product calcflow-api >/dev/null && swift build -c release --product calcflowctl >/dev/null \
-    && swift build -c release --product calcflow-agent >/dev/null) \
+    && swift build -c release --product calcflow-agent >/dev/null && swift build -c release --product calcflow-models >/dev/null) \
     || die "swift build failed; run 'swift build -c release' to see why"
 
 mkdir -p "$STATE/run" "$STATE/logs" "$STATE/secrets"
@@ -117,6 +117,35 @@ until curl -fsS --cacert "$STATE/tls/cert.pem" "${URL}api/v1/healthz" >/dev/null
     sleep 0.2
 done
 
+# Models: podman's Docker-compatible service, calcflow-models with a key of its own, and the example
+# model, trained on this Calcflow's xtb energies plus seed runs, registered and started once.
+MODELS_LINE="no container engine answers here (podman's service did not start; see $STATE/logs/podman.log): the rest runs without models"
+if command -v podman >/dev/null 2>&1 && (start_podman "$STATE") 2>>"$STATE/logs/podman.log"; then
+    podman_environment "$STATE"
+    podman image exists localhost/calcflow/example-energy:1 \
+        || build_example_model_image "$STATE" "$URL" "$ADMIN_EMAIL" "$ADMIN_PASSWORD_FILE"
+    [ -s "$STATE/secrets/models_key" ] || "$BIN_DIR/calcflowctl" controller key --config "$CONFIG" --label "make run" \
+        --output "$STATE/secrets/models_key" | sed 's/^/calcflow: /' >&2
+    MODELS_CONFIG="$STATE/models.conf"
+    cat > "$MODELS_CONFIG.new" <<CONF
+# Written by make run.
+api_url = https://127.0.0.1:$HTTPS_PORT
+key_file = $STATE/secrets/models_key
+ca_file = $STATE/tls/cert.pem
+engine_socket = $STATE/run/podman.sock
+name = make-run
+CONF
+    MODELS_PID="$STATE/run/calcflow-models.pid"
+    stop_if_outdated "$MODELS_CONFIG" "$BIN_DIR/calcflow-models" "$MODELS_PID" calcflow-models
+    if ! pid_alive "$MODELS_PID"; then
+        without_inherited_fds "$BIN_DIR/calcflow-models" run --config "$MODELS_CONFIG" >>"$STATE/logs/calcflow-models.log" 2>&1 &
+        echo $! > "$MODELS_PID"
+        disown
+    fi
+    MODELS_LINE=$(/usr/bin/python3 "$REPO/deploy/local/example_model.py" "$URL" "$ADMIN_EMAIL" "$ADMIN_PASSWORD_FILE" "$STATE/tls/cert.pem") \
+        || MODELS_LINE="the example model could not be registered; see $STATE/logs/calcflow-models.log"
+fi
+
 cat <<DONE
 
 Calcflow is running: $URL
@@ -125,6 +154,7 @@ Calcflow is running: $URL
   the certificate is self-signed: $STATE/tls/cert.pem
   agent:     cluster "local" runs xtb and pw.x here; its work folder is $STATE/work
   command:   enabled on "local" (allow_command = true): approved scripts run as $(id -un) on this machine
+  models:    $MODELS_LINE
   logs:      $STATE/logs/
   stop it:   make stop       status: make status
 DONE

@@ -3,7 +3,7 @@
 set -uo pipefail
 source "$(dirname "$0")/common.sh"
 status=0
-for name in mariadb calcflow-api nginx calcflow-agent; do
+for name in mariadb calcflow-api nginx calcflow-agent podman calcflow-models; do
     if pid_alive "$STATE/run/$name.pid"; then
         printf '%-14s running (pid %s)\n' "$name" "$(cat "$STATE/run/$name.pid")"
     else
