@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each, nothing but a modulemap and a shim.
@@ -43,6 +45,8 @@ let package = Package(
         .target(name: "CalcflowAPI", dependencies: [
             "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "FastCGI", "MariaDB", "JSON", "Crypto", "HTTPClient",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ], exclude: ["Resources"]),
 
         .target(name: "CalcflowAgent", dependencies: [

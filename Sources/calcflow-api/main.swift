@@ -17,6 +17,7 @@ struct CalcflowAPICommand: ParsableCommand {
         let configuration = try APIConfiguration(file)
         let logger = LoggingSetup.bootstrap(level: configuration.logLevel)
         let services = try APIServices(configuration: configuration, logger: logger)
+        services.metrics.bootstrap()
         try APIServer(services: services).run()
     }
 }

@@ -196,6 +196,14 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertTrue(records.last?["image_digest"]?.stringValue?.isEmpty == false, records.last?.serializedString() ?? "")
         XCTAssertTrue(records.last?["response"]?.stringValue?.contains("6.5") == true)
 
+        // Prometheus sees the invocations by status, their latency, and the model's state.
+        let metrics = try client.get("/api/v1/metrics", token: adminToken()).text
+        XCTAssertTrue(metrics.contains("calcflow_model_invocations_total{model=\"\(name)\",status=\"200\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("calcflow_model_invocations_total{model=\"\(name)\",status=\"400\"} 1"))
+        XCTAssertTrue(metrics.contains("calcflow_model_invocation_duration_seconds_count{model=\"\(name)\"} 2"), metrics)
+        XCTAssertTrue(metrics.contains("calcflow_model_state{model=\"\(name)\",state=\"healthy\"} 1"))
+        XCTAssertTrue(metrics.contains("calcflow_model_restarts{model=\"\(name)\"} 0"))
+
         // A model that is stopping answers 503 at once, never a hang.
         XCTAssertEqual(try client.post("/api/v1/models/\(id)/stop", token: adminToken()).status, 200)
         let started = Date()

@@ -1,3 +1,4 @@
+import Crypto
 import CalcflowCore
 import MariaDB
 
@@ -47,6 +48,12 @@ final class Authenticator {
             throw APIError(.forbidden, "this needs the \(minimum.rawValue) role; you are a \(user.role.rawValue)")
         }
         return user
+    }
+
+    /// The Prometheus scrape token of the config (`metrics_token`), compared in constant time.
+    func isScrapeToken(_ request: Request) -> Bool {
+        guard let expected = services.configuration.metricsToken, let header = request.authorization, header.hasPrefix("Bearer ") else { return false }
+        return ConstantTime.equals(Array(header.dropFirst(7).utf8), Array(expected.utf8))
     }
 
     func controller(_ request: Request, connection: () throws(APIError) -> Connection) throws -> ControllerIdentity {

@@ -12,6 +12,8 @@ public struct APIConfiguration: Sendable {
     public var threads: Int
     public var streamSocketPath: String
     public var streamThreads: Int
+    /// A token that Prometheus presents to scrape /metrics (besides an admin's JWT); nil: admins only.
+    public var metricsToken: String?
     /// The largest body a model invocation may carry (SageMaker's default: 6 MiB).
     public var invocationBodyLimit: Int
     /// Live streams one user may hold open at once.
@@ -57,6 +59,10 @@ public struct APIConfiguration: Sendable {
         streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
         streamThreads = try file.integer("stream_threads", default: 8, range: 1...1024)
         streamsPerUser = try file.integer("streams_per_user", default: 2, range: 1...1024)
+        metricsToken = try file.secret("metrics_token")
+        if let metricsToken, metricsToken.utf8.count < 16 {
+            throw ConfigurationFile.Problem(message: "metrics_token must be at least 16 characters (openssl rand -hex 16)")
+        }
         invocationBodyLimit = try file.integer("invocation_body_limit", default: 6 << 20, range: 1_024...(16 << 20))
         database = DatabaseConfiguration(
             host: file.string("db_host", default: "127.0.0.1"),

@@ -16,6 +16,8 @@ public struct Request: Sendable {
     public var remoteAddress: String
     public var requestID: String
     public var body: [UInt8]
+    /// The pattern of the route that answers it (`/api/v1/calculations/{id}`), for metrics.
+    public var routePattern: String?
     /// Filled by the router from `{name}` segments of the route's pattern.
     public var pathParameters: [String: String] = [:]
 

@@ -53,6 +53,7 @@ struct ModelInvoker {
             outcome = Outcome(response: failure.response, answer: nil)
         }
         record.latencyMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
+        APIMetrics.invocation(model: model.name, status: record.status, milliseconds: record.latencyMilliseconds)
         try InvocationStore(connection: connection).record(record)
         return outcome
     }

@@ -10,6 +10,8 @@ public enum Access: Sendable, Equatable {
     case signedIn(minimum: Role)
     /// A cluster agent's `ck_` key: the key decides the cluster.
     case agentKey
+    /// `GET /metrics`: the configured scrape token, or an admin's JWT.
+    case metricsReader
     /// A model controller's `mk_` key.
     case controllerKey
     /// Either a signed-in user or an agent (the seed's calculation list serves both).

@@ -58,6 +58,7 @@ final class APIResponder: FastCGIResponder {
         })
         if !stream.started { fastCGI.write(response.serialized(requestID: request.requestID)) }
 
+        APIMetrics.request(route: request.routePattern ?? "unrouted", status: response.status)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         services.logger.debug("request", metadata: [
             "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",
@@ -76,6 +77,7 @@ final class APIResponder: FastCGIResponder {
                 throw error
             case .found(let route, let parameters):
                 request.pathParameters = parameters
+                request.routePattern = route.pattern
                 guard let body = readBody(route.bodyLimit) else {
                     throw APIError(.tooLarge, "the request body is larger than \(route.bodyLimit / 1024) KiB")
                 }
@@ -87,6 +89,10 @@ final class APIResponder: FastCGIResponder {
                     context.signedInUser = try authenticator.signedInUser(request, minimum: minimum, connection: openConnection)
                 case .agentKey:
                     context.agentIdentity = try authenticator.agent(request, connection: openConnection)
+                case .metricsReader:
+                    if !authenticator.isScrapeToken(request) {
+                        context.signedInUser = try authenticator.signedInUser(request, minimum: .admin, connection: openConnection)
+                    }
                 case .controllerKey:
                     context.controllerIdentity = try authenticator.controller(request, connection: openConnection)
                 case .anyUserOrAgent:

@@ -17,6 +17,8 @@ public final class APIServices: Sendable {
     public let agentKeyGeneration: CacheGeneration
     public let catalogGeneration: CacheGeneration
     public let streamLimiter: StreamLimiter
+    /// Prometheus' registry, behind swift-metrics.
+    public let metrics = APIMetrics()
     public let heartbeats = HeartbeatBuffer()
     let claimedOwners = ClaimedOwners()
     /// How many worker threads were set up: each takes the next number.
