@@ -196,6 +196,14 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertTrue(records.last?["image_digest"]?.stringValue?.isEmpty == false, records.last?.serializedString() ?? "")
         XCTAssertTrue(records.last?["response"]?.stringValue?.contains("6.5") == true)
 
+        // The training export gives what the model was asked and what it answered.
+        let exported = try client.get("/api/v1/export/invocations?model_id=\(id)", token: user.token)
+        XCTAssertEqual(exported.status, 200, exported.description)
+        let lines = exported.text.split(separator: "\n").compactMap { try? JSON.parse(Array($0.utf8)) }
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertEqual(lines.first?["input"]?.stringValue, #"{"inputs": [1, 2, 3.5]}"#, "oldest first, the input as sent")
+        XCTAssertEqual(lines.last?["input"]?.stringValue, "not json")
+
         // Prometheus sees the invocations by status, their latency, and the model's state.
         let metrics = try client.get("/api/v1/metrics", token: adminToken()).text
         XCTAssertTrue(metrics.contains("calcflow_model_invocations_total{model=\"\(name)\",status=\"200\"} 1"), metrics)

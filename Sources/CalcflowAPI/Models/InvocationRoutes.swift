@@ -15,6 +15,7 @@ enum InvocationRoutes {
             Route("POST", "/api/v1/models/{id}/invocations", access: .anyUser, bodyLimit: bodyLimit, handler: invokeByID),
             Route("POST", "/ml/{name}/invocations", access: .anyUser, bodyLimit: bodyLimit, handler: invokeByName),
             Route("GET", "/api/v1/models/{id}/invocations", access: .anyUser, handler: list),
+            Route("GET", "/api/v1/export/invocations", access: .anyUser, handler: export),
         ]
     }
 
@@ -41,5 +42,29 @@ enum InvocationRoutes {
         let (_, model) = try ModelRoutes.model(context)
         let items = try InvocationStore(connection: context.database()).list(modelID: model.id, afterID: page.afterID ?? Int64.max, limit: page.limit + 1)
         return .json(page.page(of: items, id: \.id, render: \.json))
+    }
+
+    /// `GET /export/invocations?model_id=N`: every recorded invocation of a model, oldest first, as JSON
+    /// lines with what it was asked and what it answered (both when under 64 KiB), streamed.
+    @Sendable static func export(_ context: RequestContext) throws -> Response {
+        guard let modelID = try CalculationRoutes.integerQuery(context, "model_id") else {
+            throw ValidationError(field: "model_id", message: "is required, e.g. ?model_id=1")
+        }
+        if let format = context.request.query["format"], format != "jsonl" { throw ValidationError(field: "format", message: "must be jsonl") }
+        guard let model = try context.models().find(id: modelID) else { throw APIError(.notFound, "there is no model \(modelID)") }
+        let store = InvocationStore(connection: try context.database())
+        let output = context.stream
+        output.start(headers: [("Content-Type", "application/x-ndjson; charset=utf-8"),
+                               ("Content-Disposition", "attachment; filename=\"\(model.name)-invocations.jsonl\"")])
+        var after: Int64 = 0
+        while output.isConnected {
+            let rows = try store.list(modelID: modelID, afterID: after, limit: 500, oldestFirst: true)
+            output.write(rows.map { $0.json.serializedString() + "\n" }.joined())
+            guard rows.count == 500, let last = rows.last else { break }
+            after = last.id
+            guard output.flush() else { break }
+        }
+        output.flush()
+        return .streamed
     }
 }

@@ -14,6 +14,7 @@ struct InvocationStore {
         var imageDigest: String?
         var inputSHA256: String
         var inputBytes: Int
+        var input: [UInt8]? = nil
         var status: Int
         var latencyMilliseconds: Double
         var contentType: String?
@@ -22,34 +23,37 @@ struct InvocationStore {
     }
 
     func record(_ record: Record) throws(DatabaseError) {
-        let kept = record.response.flatMap { $0.count <= Self.keptResponseBytes ? String(decoding: $0, as: UTF8.self) : nil }
+        func kept(_ bytes: [UInt8]?) -> String? { bytes.flatMap { $0.count <= Self.keptResponseBytes ? String(decoding: $0, as: UTF8.self) : nil } }
         try connection.execute(
             """
-            INSERT INTO model_invocations (model_id, user_id, image, image_digest, input_sha256, input_bytes, status, latency_ms,
+            INSERT INTO model_invocations (model_id, user_id, image, image_digest, input_sha256, input_bytes, input, status, latency_ms,
                                            content_type, response, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [.integer(record.modelID), SQLValue(record.userID), .text(record.image), SQLValue(record.imageDigest), .text(record.inputSHA256),
-             .integer(Int64(record.inputBytes)), .integer(Int64(record.status)), .double(record.latencyMilliseconds),
-             SQLValue(record.contentType.map { String($0.prefix(200)) }), SQLValue(kept), SQLValue(record.error.map { String($0.prefix(2_000)) })])
+             .integer(Int64(record.inputBytes)), SQLValue(kept(record.input)), .integer(Int64(record.status)), .double(record.latencyMilliseconds),
+             SQLValue(record.contentType.map { String($0.prefix(200)) }), SQLValue(kept(record.response)), SQLValue(record.error.map { String($0.prefix(2_000)) })])
     }
 
-    func list(modelID: Int64, afterID: Int64, limit: Int) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
+    /// Newest first (the API's list), or oldest first after an id (the training export, with the inputs).
+    func list(modelID: Int64, afterID: Int64, limit: Int, oldestFirst: Bool = false) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
         try connection.query(
             """
             SELECT i.id, i.user_id, u.email, i.image, i.image_digest, i.input_sha256, i.input_bytes, i.status, i.latency_ms, i.content_type,
-                   i.response, i.error, i.created_at
+                   i.response, i.error, i.created_at\(oldestFirst ? ", i.input" : "")
             FROM model_invocations i LEFT JOIN users u ON u.id = i.user_id
-            WHERE i.model_id = ? AND i.id < ? ORDER BY i.id DESC LIMIT ?
+            WHERE i.model_id = ? AND i.id \(oldestFirst ? ">" : "<") ? ORDER BY i.id \(oldestFirst ? "ASC" : "DESC") LIMIT ?
             """, [.integer(modelID), .integer(afterID), .integer(Int64(limit))]
         ).map { row in
-            (row.int("id") ?? 0, [
+            var fields: [String: JSON] = [
                 "id": JSON(row.int("id")), "user_id": JSON(row.int("user_id")), "user": JSON(row.string("email")), "image": JSON(row.string("image")),
                 "image_digest": JSON(row.string("image_digest")), "input_sha256": JSON(row.string("input_sha256")),
                 "input_bytes": JSON(row.int("input_bytes")), "status": JSON(row.int("status")), "latency_ms": JSON(row.double("latency_ms")),
                 "content_type": JSON(row.string("content_type")), "response": JSON(row.string("response")), "error": JSON(row.string("error")),
                 "created_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("created_at"))),
-            ])
+            ]
+            if oldestFirst { fields["input"] = JSON(row.string("input")) }
+            return (row.int("id") ?? 0, .object(fields))
         }
     }
 }

@@ -32,7 +32,7 @@ struct ModelInvoker {
         let started = DispatchTime.now().uptimeNanoseconds
         var record = InvocationStore.Record(
             modelID: model.id, userID: userID, image: model.image, imageDigest: model.imageDigest,
-            inputSHA256: Hex.encode(SHA256.hash(body)), inputBytes: body.count, status: 0, latencyMilliseconds: 0)
+            inputSHA256: Hex.encode(SHA256.hash(body)), inputBytes: body.count, input: body, status: 0, latencyMilliseconds: 0)
         let outcome: Outcome
         do {
             let answer = try client.execute(HTTPRequest(method: "POST", url: endpoint + "/invocations", headers: headers, body: body,
