@@ -295,6 +295,71 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertTrue(unknown.json["error"]?.stringValue?.contains("not trained on F, U") == true, unknown.description)
     }
 
+    /// The whole of it: a real xtb water single point run by the real agent, then the example model's
+    /// prediction of it (automatic), the residual and the accuracy figure.
+    func testTheExampleModelPredictsAnXTBCalculationTheAgentRan() throws {
+        try stack.buildExampleModel()
+        let admin = try adminToken()
+        let created = try client.post("/api/v1/models", ["name": "energy-auto", "image": "localhost/calcflow/example-energy:1", "auto_predict": true,
+                                                         "predicts": ["analysis": "total_energy", "unit": "eV"]], token: admin)
+        let modelID = try XCTUnwrap(created.json["id"]?.integerValue)
+        _ = try client.post("/api/v1/models/\(modelID)/start", token: admin)
+        _ = try waitFor(modelID, state: "healthy")
+
+        let cluster = try makeCluster()
+        let config = stack.directory + "/agent-\(cluster.id).conf"
+        try """
+            api_url = \(stack.baseURL)
+            key = \(cluster.key)
+            ca_file = \(stack.certificate)
+            work_root = \(stack.directory)/agent-work
+            heartbeat_interval = 1
+            claim_interval = 1
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let agent = Process()
+        agent.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-agent")
+        agent.arguments = ["run", "--config", config]
+        agent.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
+        let log = stack.directory + "/logs/agent-\(cluster.id).log"
+        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        agent.standardOutput = handle
+        agent.standardError = handle
+        try agent.run()
+        defer { agent.terminate(); agent.waitUntilExit() }
+
+        let water = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"
+        let molecule = try XCTUnwrap(try client.post("/api/v1/molecules", ["name": "water", "structure": ["format": "xyz", "text": .string(water)]],
+                                                     token: admin).json["id"]?.integerValue)
+        let user = try createUser(role: "user")
+        var calculation: Int64 = 0
+        try Deadline.wait(for: "the agent's engines in the catalog", seconds: 20, interval: 0.3) {
+            let response = try client.post("/api/v1/calculations", ["name": "water sp", "cluster_id": .integer(cluster.id), "engine": "xtb",
+                                                                    "molecule_id": .integer(molecule), "analyses": ["scf", "total_energy"],
+                                                                    "configuration": ["task": "sp"]], token: user.token)
+            calculation = response.json["id"]?.integerValue ?? 0
+            return response.status == 201
+        }
+        var prediction: JSON = .null
+        try Deadline.wait(for: "the run and its automatic prediction", seconds: 60, interval: 0.3) {
+            prediction = try client.get("/api/v1/calculations/\(calculation)/predictions", token: user.token).json["items"]?.arrayValue?
+                .first { $0["model_id"]?.integerValue == modelID } ?? .null
+            return prediction["prediction"]?.doubleValue != nil
+        }
+        let computed = try XCTUnwrap(prediction["computed"]?.doubleValue)
+        XCTAssertEqual(computed, -5.0704 * 27.211386, accuracy: 0.01, "xtb's own energy, computed by the agent")
+        let predicted = try XCTUnwrap(prediction["prediction"]?.doubleValue)
+        XCTAssertEqual(try XCTUnwrap(prediction["residual"]?.doubleValue), predicted - computed, accuracy: 1e-9)
+        XCTAssertLessThan(abs(predicted - computed), 1.0)
+        let accuracy = try client.get("/api/v1/models/\(modelID)/accuracy", token: user.token).json
+        // Every succeeded calculation of this stack with an energy counts (auto_predict took the earlier tests' too).
+        let count = try XCTUnwrap(accuracy["count"]?.integerValue)
+        XCTAssertGreaterThanOrEqual(count, 1)
+        XCTAssertEqual(accuracy["by_engine"]?["xtb"]?["count"]?.integerValue, count)
+        XCTAssertGreaterThan(try XCTUnwrap(accuracy["mean_absolute_error"]?.doubleValue), 0)
+    }
+
     func testAMissingImageIsTheModelsErrorNotAPull() throws {
         let created = try client.post("/api/v1/models", ["name": "missing-image", "image": "localhost/calcflow/not-built:1"], token: adminToken())
         let id = try XCTUnwrap(created.json["id"]?.integerValue)
