@@ -70,18 +70,8 @@ struct ClusterStore {
 
     func keys(clusterID: Int64) throws(DatabaseError) -> [JSON] {
         try connection.query(
-            "SELECT id, label, key_prefix, created_at, last_used_at, revoked_at FROM cluster_keys WHERE cluster_id = ? ORDER BY id",
-            [.integer(clusterID)]
-        ).map { row in
-            [
-                "id": .integer(row.int("id") ?? 0), "label": .string(row.string("label") ?? ""),
-                "prefix": .string(row.string("key_prefix") ?? ""),
-                "created_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("created_at"))),
-                "last_used_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("last_used_at"))),
-                "revoked_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("revoked_at"))),
-                "active": .bool(row.isNull("revoked_at")),
-            ]
-        }
+            "SELECT \(APIKeyListing.columns) FROM cluster_keys WHERE cluster_id = ? ORDER BY id", [.integer(clusterID)]
+        ).map(APIKeyListing.json)
     }
 
     /// False when there is no such active key on this cluster.

@@ -16,14 +16,7 @@ struct ControllerKeyStore {
     }
 
     func list() throws(DatabaseError) -> [JSON] {
-        try connection.query("SELECT id, label, key_prefix, created_at, last_used_at, revoked_at FROM controller_keys ORDER BY id LIMIT 1000").map { row in
-            [
-                "id": .integer(row.int("id") ?? 0), "label": .string(row.string("label") ?? ""), "prefix": .string(row.string("key_prefix") ?? ""),
-                "created_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("created_at"))),
-                "last_used_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("last_used_at"))),
-                "revoked_at": JSON(Timestamp.rfc3339(fromDatabase: row.string("revoked_at"))), "active": .bool(row.isNull("revoked_at")),
-            ]
-        }
+        try connection.query("SELECT \(APIKeyListing.columns) FROM controller_keys ORDER BY id LIMIT 1000").map(APIKeyListing.json)
     }
 
     func revoke(id: Int64) throws(DatabaseError) -> Bool {

@@ -1,7 +1,5 @@
 import CalcflowCore
-import HTTPClient
 import JSON
-import MariaDB
 
 /// A model's prediction beside the value a calculation computed, and a model's accuracy over every
 /// calculation that has both.
@@ -59,28 +57,5 @@ enum PredictionRoutes {
         result["unit"] = JSON(model.predictsUnit)
         result["by_engine"] = .object(accuracy.byEngine.mapValues(figures))
         return .json(.object(result))
-    }
-}
-
-/// Models marked auto_predict predict every succeeded calculation of their analysis, a few at a time,
-/// in one API process at a time.
-enum AutoPrediction {
-    static func run(on connection: Connection, client: HTTPClient, services: APIServices) throws {
-        guard try connection.queryFirst("SELECT GET_LOCK('calcflow_predictions', 0) AS taken")?.int("taken") == 1 else { return }
-        defer { _ = try? connection.execute("SELECT RELEASE_LOCK('calcflow_predictions')") }
-        let models = try ModelStore(connection: connection).all().filter { model in
-            model.autoPredict && model.predictsAnalysis != nil
-                && model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy
-        }
-        let calculations = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
-        let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: client, configuration: services.configuration))
-        for model in models {
-            for id in try PredictionStore(connection: connection).awaitingAutoPrediction(modelID: model.id, analysis: model.predictsAnalysis!, limit: 20) {
-                guard let calculation = try calculations.find(id: id) else { continue }
-                do { try predictor.predict(calculation, with: model, requestedBy: nil) } catch {
-                    services.logger.warning("auto_prediction_failed", metadata: ["model": "\(model.id)", "calc": "\(id)", "error": "\(error)"])
-                }
-            }
-        }
     }
 }

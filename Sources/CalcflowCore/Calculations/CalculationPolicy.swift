@@ -27,9 +27,6 @@ public enum CalculationPolicy {
         }
         return nil
     }
-
-    /// The fields whose change alters what runs: a user's change to one of them needs approval again.
-    public static let fieldsThatAlterTheRun: Set<String> = ["cluster_id", "engine", "configuration", "steps", "molecule_id", "analyses"]
 }
 
 extension ClosedRange {

@@ -35,7 +35,6 @@ public struct QuantumEspressoOutputParser: Sendable {
     public private(set) var maximumStepsReached = false
     public private(set) var bfgsConverged = false
     public private(set) var bfgsFailed = false
-    public private(set) var bfgsSteps: Int?
     public private(set) var wallTimeExceeded = false
     public private(set) var wrongCharge = false
     /// The last `ATOMIC_POSITIONS` and `CELL_PARAMETERS` cards printed: where a relaxation goes on from.
@@ -147,9 +146,6 @@ public struct QuantumEspressoOutputParser: Sendable {
             maximumStepsReached = true
         } else if trimmed.hasPrefix("bfgs converged in") {
             bfgsConverged = true
-            bfgsSteps = trimmed.split(separator: " ").compactMap { Int($0) }.last
-        } else if trimmed.hasPrefix("number of bfgs steps") {
-            bfgsSteps = Self.number(after: "=", in: trimmed).map { Int($0) }
         } else if trimmed.hasPrefix("history already reset at previous step") || trimmed.hasPrefix("bfgs failed") {
             bfgsFailed = true
         } else if trimmed.hasPrefix("Maximum CPU time exceeded") {

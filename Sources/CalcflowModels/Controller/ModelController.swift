@@ -29,7 +29,6 @@ public final class ModelController: @unchecked Sendable {
         var tty = false
         var lastPingOK = false
         var logsSince: Int64 = 0
-        var lastLogs: [String] = []
         /// The image the container runs, by digest (its id on the engine): invocations record it.
         var imageDigest: String?
     }
@@ -218,7 +217,6 @@ public final class ModelController: @unchecked Sendable {
     /// The container's last 50 log lines go into a failed model's message.
     func captureLogs(_ supervised: inout Supervised, _ container: String) {
         guard let lines = try? engine.logs(container, tty: supervised.tty, count: 50) else { return }
-        supervised.lastLogs = lines
         supervised.lifecycle.recordLogs(lines)
     }
 

@@ -145,15 +145,17 @@ public final class ContainerEngine: @unchecked Sendable {
 
     /// The container's last `count` log lines, stdout and stderr together.
     public func logs(_ id: String, tty: Bool, count: Int = 50) throws(ContainerEngineError) -> [String] {
-        let reply = try send("GET", "/containers/\(id)/logs?stdout=true&stderr=true&tail=\(count)")
-        guard reply.status == 200 else { throw failure(reply, "read the logs of \(id.prefix(12))") }
-        return LogFrames.lastLines(reply.body, tty: tty, count: count)
+        try logs(id, tty: tty, selection: "tail=\(count)", count: count)
     }
 
     /// Log lines written since `since` (Unix seconds).
     public func logs(_ id: String, tty: Bool, since: Int64) throws(ContainerEngineError) -> [String] {
-        let reply = try send("GET", "/containers/\(id)/logs?stdout=true&stderr=true&since=\(since)")
+        try logs(id, tty: tty, selection: "since=\(since)", count: 1_000)
+    }
+
+    private func logs(_ id: String, tty: Bool, selection: String, count: Int) throws(ContainerEngineError) -> [String] {
+        let reply = try send("GET", "/containers/\(id)/logs?stdout=true&stderr=true&\(selection)")
         guard reply.status == 200 else { throw failure(reply, "read the logs of \(id.prefix(12))") }
-        return LogFrames.lastLines(reply.body, tty: tty, count: 1_000)
+        return LogFrames.lastLines(reply.body, tty: tty, count: count)
     }
 }

@@ -1,0 +1,25 @@
+import HTTPClient
+import MariaDB
+
+/// Models marked auto_predict predict every succeeded calculation of their analysis, a few at a time,
+/// in one API process at a time.
+enum AutoPrediction {
+    static func run(on connection: Connection, client: HTTPClient, services: APIServices) throws {
+        guard try connection.queryFirst("SELECT GET_LOCK('calcflow_predictions', 0) AS taken")?.int("taken") == 1 else { return }
+        defer { _ = try? connection.execute("SELECT RELEASE_LOCK('calcflow_predictions')") }
+        let models = try ModelStore(connection: connection).all().filter { model in
+            model.autoPredict && model.predictsAnalysis != nil
+                && model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy
+        }
+        let calculations = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
+        let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: client, configuration: services.configuration))
+        for model in models {
+            for id in try PredictionStore(connection: connection).awaitingAutoPrediction(modelID: model.id, analysis: model.predictsAnalysis!, limit: 20) {
+                guard let calculation = try calculations.find(id: id) else { continue }
+                do { try predictor.predict(calculation, with: model, requestedBy: nil) } catch {
+                    services.logger.warning("auto_prediction_failed", metadata: ["model": "\(model.id)", "calc": "\(id)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}
