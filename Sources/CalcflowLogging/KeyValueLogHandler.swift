@@ -17,6 +17,16 @@ public struct KeyValueLogHandler: LogHandler {
         self.write = write
     }
 
+    /// Makes this handler every logger's, once per process, and returns the daemon's logger.
+    public static func bootstrap(label: String, level: Logger.Level = .info) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = KeyValueLogHandler(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        return Logger(label: label)
+    }
+
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }

@@ -21,14 +21,7 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
-func makeLogger() -> Logger {
-    LoggingSystem.bootstrap { label in
-        var handler = KeyValueLogHandler(label: label)
-        handler.logLevel = .info
-        return handler
-    }
-    return Logger(label: "calcflow-agent")
-}
+func makeLogger() -> Logger { KeyValueLogHandler.bootstrap(label: "calcflow-agent") }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the agent until it is stopped.")

@@ -21,14 +21,7 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
-func makeLogger() -> Logger {
-    LoggingSystem.bootstrap { label in
-        var handler = KeyValueLogHandler(label: label)
-        handler.logLevel = .info
-        return handler
-    }
-    return Logger(label: "calcflow-models")
-}
+func makeLogger() -> Logger { KeyValueLogHandler.bootstrap(label: "calcflow-models") }
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the controller until it is stopped.")

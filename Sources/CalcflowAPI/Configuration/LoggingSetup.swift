@@ -4,11 +4,6 @@ import Logging
 public enum LoggingSetup {
     /// One line per event on stderr, where journald picks it up, every value escaped by the one formatter.
     public static func bootstrap(level: String) -> Logger {
-        LoggingSystem.bootstrap { label in
-            var handler = KeyValueLogHandler(label: label)
-            handler.logLevel = Logger.Level(rawValue: level) ?? .info
-            return handler
-        }
-        return Logger(label: "calcflow")
+        KeyValueLogHandler.bootstrap(label: "calcflow", level: Logger.Level(rawValue: level) ?? .info)
     }
 }
