@@ -31,6 +31,8 @@ public final class HTTPClient {
         _ = ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
         _ = ccurl_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(request.allowsHTTP2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1))
         if request.method == "HEAD" { _ = ccurl_setopt_long(handle, CURLOPT_NOBODY, 1) }
+        // An empty proxy string turns off the environment's proxy settings.
+        if request.bypassesProxy { _ = ccurl_setopt_string(handle, CURLOPT_PROXY, "") }
         if let path = request.unixSocketPath { _ = ccurl_setopt_string(handle, CURLOPT_UNIX_SOCKET_PATH, path) }
         if let file = request.certificateAuthorityFile { _ = ccurl_setopt_string(handle, CURLOPT_CAINFO, file) }
         if request.allowsInsecureTLS {

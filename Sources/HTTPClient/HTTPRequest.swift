@@ -13,10 +13,14 @@ public struct HTTPRequest: Sendable {
     /// HTTP/1.1 with keep-alive unless HTTP/2 is allowed: one client talking to one server gains
     /// nothing from HTTP/2's multiplexing and pays for its framing on both sides.
     public var allowsHTTP2: Bool = false
+    /// Never through an HTTP proxy from the environment (`https_proxy`, `no_proxy`): for services on
+    /// this host, such as model containers. It also spares curl reading the environment each time.
+    public var bypassesProxy: Bool
+
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
                 unixSocketPath: String? = nil, certificateAuthorityFile: String? = nil, allowsInsecureTLS: Bool = false,
-                timeoutSeconds: Int = 30) {
+                timeoutSeconds: Int = 30, bypassesProxy: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -25,5 +29,6 @@ public struct HTTPRequest: Sendable {
         self.certificateAuthorityFile = certificateAuthorityFile
         self.allowsInsecureTLS = allowsInsecureTLS
         self.timeoutSeconds = timeoutSeconds
+        self.bypassesProxy = bypassesProxy
     }
 }

@@ -18,16 +18,33 @@ final class AccessTokenSignerTests: XCTestCase {
         XCTAssertThrowsError(try signer.verify(token, now: now + 900)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .expired) }
     }
 
+    func testARememberedTokenStillExpiresAndAForgedOneIsNeverRemembered() throws {
+        var tokens = VerifiedTokens()
+        let token = signer.sign(userID: 42, sessionEpoch: 3, now: now)
+        XCTAssertEqual(try tokens.verify(token, now: now, signer: signer).userID, 42)
+        XCTAssertEqual(try tokens.verify(token, now: now + 899, signer: signer).userID, 42)
+        XCTAssertThrowsError(try tokens.verify(token, now: now + 900, signer: signer)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .expired) }
+
+        let forged = tokenWithAForgedPayload()
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try tokens.verify(forged, now: now, signer: signer)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .badSignature) }
+        }
+    }
+
     func testTokensFromTheFutureAreRefused() {
         let token = signer.sign(userID: 42, sessionEpoch: 0, now: now + 3600)
         XCTAssertThrowsError(try signer.verify(token, now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .notYetValid) }
     }
 
-    func testATamperedPayloadFailsTheSignature() throws {
+    /// User 42's token with its payload changed to user 1's, the signature kept.
+    func tokenWithAForgedPayload() -> String {
         let parts = signer.sign(userID: 42, sessionEpoch: 0, now: now).split(separator: ".")
         let forged: JSON = ["iss": "calcflow", "sub": "1", "sep": 0, "iat": .integer(now), "exp": .integer(now + 900)]
-        let token = "\(parts[0]).\(Base64URL.encode(forged.serialized())).\(parts[2])"
-        XCTAssertThrowsError(try signer.verify(token, now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .badSignature) }
+        return "\(parts[0]).\(Base64URL.encode(forged.serialized())).\(parts[2])"
+    }
+
+    func testATamperedPayloadFailsTheSignature() throws {
+        XCTAssertThrowsError(try signer.verify(tokenWithAForgedPayload(), now: now)) { XCTAssertEqual($0 as? AccessTokenSigner.Failure, .badSignature) }
     }
 
     func testTheAlgorithmIsPinned() {

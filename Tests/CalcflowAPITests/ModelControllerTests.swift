@@ -1,6 +1,7 @@
 import CalcflowTestSupport
 import Foundation
 import JSON
+import Synchronization
 import XCTest
 
 /// calcflow-models against a real podman engine and the real API: the contract test model registered,
@@ -211,6 +212,27 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertTrue(metrics.contains("calcflow_model_invocation_duration_seconds_count{model=\"\(name)\"} 2"), metrics)
         XCTAssertTrue(metrics.contains("calcflow_model_state{model=\"\(name)\",state=\"healthy\"} 1"))
         XCTAssertTrue(metrics.contains("calcflow_model_restarts{model=\"\(name)\"} 0"))
+
+        // Records are written in batches after the answer: a burst from 8 threads is recorded once each.
+        let burst = 8 * 40
+        let failures = Mutex(0)
+        let certificate = stack.certificate, baseURL = stack.baseURL, token = user.token
+        DispatchQueue.concurrentPerform(iterations: 8) { _ in
+            let threadClient = APIClient(baseURL: baseURL, certificate: certificate)
+            for _ in 0..<(burst / 8) {
+                if (try? threadClient.send("POST", "/ml/\(name)/invocations", body: body, token: token).status) != 200 {
+                    failures.withLock { $0 += 1 }
+                }
+            }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, 0)
+        var listed = 0, after = ""
+        repeat {
+            let page = try client.get("/api/v1/models/\(id)/invocations?limit=100\(after)", token: user.token).json
+            listed += page["items"]?.arrayValue?.count ?? 0
+            after = page["next_cursor"]?.stringValue.map { "&cursor=\($0)" } ?? ""
+        } while !after.isEmpty
+        XCTAssertEqual(listed, burst + 2)
 
         // A model that is stopping answers 503 at once, never a hang.
         XCTAssertEqual(try client.post("/api/v1/models/\(id)/stop", token: adminToken()).status, 200)

@@ -33,6 +33,19 @@ def formula_of(item):
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive, as SageMaker's own serving containers do: Calcflow's proxy holds one connection per
+    # worker thread, and a new TCP connection per prediction would cost more than the prediction.
+    protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: with Nagle's algorithm the second waits for the client's
+    # delayed ACK (40 ms) on a kept-alive connection.
+    disable_nagle_algorithm = True
+
+    def log_request(self, code="-", size="-"):
+        # Successful predictions are not logged line by line: at hundreds a second they would drown
+        # the model's log (which Calcflow keeps) and cost more than the prediction. Failures are.
+        if not (isinstance(code, int) and code < 400):
+            super().log_request(code, size)
+
     def log_message(self, format, *args):
         print("request " + (format % args), flush=True)
 
@@ -77,11 +90,18 @@ def load():
     sys.exit(3)
 
 
+class Server(ThreadingHTTPServer):
+    # http.server's backlog of 5 drops connections under concurrent load (and the client waits a
+    # second for its SYN to be retried).
+    request_queue_size = 128
+    daemon_threads = True
+
+
 def main():
     if sys.argv[1:] != ["serve"]:
         print("usage: serve.py serve", file=sys.stderr)
         sys.exit(2)
-    server = ThreadingHTTPServer(("0.0.0.0", int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080"))), Handler)
+    server = Server(("0.0.0.0", int(os.environ.get("SAGEMAKER_BIND_TO_PORT", "8080"))), Handler)
     signal.signal(signal.SIGTERM, lambda signum, frame: threading.Thread(target=server.shutdown).start())
     threading.Thread(target=load, daemon=True).start()
     server.serve_forever()

@@ -9,6 +9,7 @@ final class Authenticator {
     private let users: ThreadCache<Int64, UserRecord>
     private let agentKeys: ThreadCache<String, AgentIdentity>
     private let controllerKeys: ThreadCache<String, ControllerIdentity>
+    private var tokens = VerifiedTokens()
 
     init(services: APIServices) {
         self.services = services
@@ -31,7 +32,7 @@ final class Authenticator {
         }
         let claims: AccessTokenClaims
         do {
-            claims = try services.signer.verify(token, now: Timestamp.nowSeconds())
+            claims = try tokens.verify(token, now: Timestamp.nowSeconds(), signer: services.signer)
         } catch .expired {
             throw APIError(.unauthenticated, "your access token has expired; refresh it through /api/v1/auth/refresh")
         } catch {

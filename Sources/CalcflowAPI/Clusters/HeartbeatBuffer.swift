@@ -2,51 +2,28 @@ import MariaDB
 import Synchronization
 
 /// Heartbeat rows on their way to MariaDB. Each agent's heartbeat is acknowledged at once and its
-/// figures are written in multi-row inserts a few times a second: one statement for hundreds of
-/// heartbeats instead of one each. What a crash can lose is a fraction of a second of graph points;
-/// "last seen" and cancellations never wait on this buffer.
+/// figures are written in multi-row inserts a few times a second. What a crash can lose is a fraction
+/// of a second of graph points; "last seen" and cancellations never wait on this buffer.
 public final class HeartbeatBuffer: Sendable {
     struct Pending: Sendable {
         var clusterID: Int64
         var heartbeat: Heartbeat
     }
 
-    /// One lock per shard, each worker thread appending to its own: with one shared lock, request
-    /// threads spent a fifth of their time spinning on it at 20,000 heartbeats a second.
-    private final class Shard: Sendable {
-        let rows = Mutex<[Pending]>([])
-    }
-
-    private let shards: [Shard]
-    /// `highWater` shared out between the shards.
-    private let shardHighWater: Int
-    /// Above this many waiting rows in all, the request that adds one writes its shard's batch itself.
+    private let rows: WriteBuffer<Pending>
     static let highWater = 20_000
     static let batchSize = 250
 
     public init(shardCount: Int = 16) {
-        shards = (0..<max(shardCount, 1)).map { _ in Shard() }
-        shardHighWater = max(Self.highWater / shards.count, Self.batchSize)
+        rows = WriteBuffer(shardCount: shardCount, highWater: Self.highWater, batchSize: Self.batchSize)
     }
 
-    /// Returns the rows to write now when the shard is too full to wait for the flusher.
+    /// Returns the rows to write now when the shard is too full to wait for the writer.
     func append(clusterID: Int64, _ heartbeat: Heartbeat, shard: Int) -> [Pending]? {
-        shards[shard % shards.count].rows.withLock { rows in
-            rows.append(Pending(clusterID: clusterID, heartbeat: heartbeat))
-            guard rows.count >= shardHighWater else { return nil }
-            defer { rows.removeAll(keepingCapacity: true) }
-            return rows
-        }
+        rows.append(Pending(clusterID: clusterID, heartbeat: heartbeat), shard: shard)
     }
 
-    func drain() -> [Pending] {
-        shards.flatMap { shard in
-            shard.rows.withLock { rows in
-                defer { rows.removeAll(keepingCapacity: true) }
-                return rows
-            }
-        }
-    }
+    func drain() -> [Pending] { rows.drain() }
 
     /// Writes everything waiting (also called before reading metrics, so graphs include the latest).
     func flush(on connection: Connection) throws(DatabaseError) {

@@ -17,18 +17,17 @@ public final class APIMetrics: Sendable {
     }
 
     /// Requests by route pattern (not path: ids would make a series each) and status.
-    static func request(route: String, status: Int) {
-        Counter(label: "calcflow_http_requests_total", dimensions: [("route", route), ("status", String(status))]).increment()
+    static func request(route: String, status: Int, handles: MetricHandles) {
+        handles.counter("calcflow_http_requests_total", [("route", route), ("status", String(status))]).increment()
     }
 
-    static func invocation(model: String, status: Int, milliseconds: Double) {
-        Counter(label: "calcflow_model_invocations_total", dimensions: [("model", model), ("status", String(status))]).increment()
-        Timer(label: "calcflow_model_invocation_duration_seconds", dimensions: [("model", model)])
-            .recordNanoseconds(Int64(milliseconds * 1_000_000))
+    static func invocation(model: String, status: Int, milliseconds: Double, handles: MetricHandles) {
+        handles.counter("calcflow_model_invocations_total", [("model", model), ("status", String(status))]).increment()
+        handles.timer("calcflow_model_invocation_duration_seconds", [("model", model)]).recordNanoseconds(Int64(milliseconds * 1_000_000))
     }
 
     /// The scrape: gauges from the database, then the whole registry as Prometheus text.
-    func scrape(on connection: Connection, silentAfter: Int64) throws -> [UInt8] {
+    func scrape(on connection: Connection, models: ModelStore, silentAfter: Int64) throws -> [UInt8] {
         for row in try connection.query(
             """
             SELECT k.name, COUNT(c.id) AS queued FROM clusters k
@@ -42,7 +41,7 @@ public final class APIMetrics: Sendable {
             byState[row.string("state") ?? ""] = Double(row.int("count") ?? 0)
         }
         for (state, count) in byState { Gauge(label: "calcflow_calculations", dimensions: [("state", state)]).record(count) }
-        for model in try ModelStore(connection: connection).all() {
+        for model in try models.all() {
             let shown = model.shownState(silentAfter: silentAfter)
             for state in ModelState.allCases {
                 Gauge(label: "calcflow_model_state", dimensions: [("model", model.name), ("state", state.rawValue)]).record(state == shown ? 1 : 0)

@@ -7,7 +7,7 @@ enum MetricsRoutes {
     }
 
     @Sendable static func metrics(_ context: RequestContext) throws -> Response {
-        let body = try context.services.metrics.scrape(on: context.database(), silentAfter: Int64(context.services.configuration.lostAfterSeconds))
+        let body = try context.services.metrics.scrape(on: context.database(), models: context.models(), silentAfter: Int64(context.services.configuration.lostAfterSeconds))
         return Response(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"), ("Cache-Control", "no-store")], body: body)
     }
 }

@@ -7,12 +7,13 @@ enum AutoPrediction {
     static func run(on connection: Connection, client: HTTPClient, services: APIServices) throws {
         guard try connection.queryFirst("SELECT GET_LOCK('calcflow_predictions', 0) AS taken")?.int("taken") == 1 else { return }
         defer { _ = try? connection.execute("SELECT RELEASE_LOCK('calcflow_predictions')") }
-        let models = try ModelStore(connection: connection).all().filter { model in
+        let models = try ModelStore(connection: connection, changes: services.modelGeneration).all().filter { model in
             model.autoPredict && model.predictsAnalysis != nil
                 && model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy
         }
         let calculations = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
-        let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: client, configuration: services.configuration))
+        let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: client, configuration: services.configuration,
+                                                                       records: services.invocations, shard: 0, metrics: MetricHandles()))
         for model in models {
             for id in try PredictionStore(connection: connection).awaitingAutoPrediction(modelID: model.id, analysis: model.predictsAnalysis!, limit: 20) {
                 guard let calculation = try calculations.find(id: id) else { continue }

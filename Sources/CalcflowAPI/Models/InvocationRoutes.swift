@@ -25,7 +25,8 @@ enum InvocationRoutes {
 
     @Sendable static func invokeByName(_ context: RequestContext) throws -> Response {
         let name = context.request.pathParameters["name"] ?? ""
-        guard let model = try context.models().find(name: name) else { throw APIError(.notFound, "there is no model named '\(name)'") }
+        let store = try context.models()
+        guard let model = try context.worker.models.value(for: name, load: { try store.find(name: name) }) else { throw APIError(.notFound, "there is no model named '\(name)'") }
         return try invoke(model, context)
     }
 
@@ -40,6 +41,7 @@ enum InvocationRoutes {
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let page = try context.request.page()
         let (_, model) = try ModelRoutes.model(context)
+        try context.services.invocations.flush(on: context.database())
         let items = try InvocationStore(connection: context.database()).list(modelID: model.id, afterID: page.afterID ?? Int64.max, limit: page.limit + 1)
         return .json(page.page(of: items, id: \.id, render: \.json))
     }
@@ -52,6 +54,7 @@ enum InvocationRoutes {
         }
         if let format = context.request.query["format"], format != "jsonl" { throw ValidationError(field: "format", message: "must be jsonl") }
         guard let model = try context.models().find(id: modelID) else { throw APIError(.notFound, "there is no model \(modelID)") }
+        try context.services.invocations.flush(on: context.database())
         let store = InvocationStore(connection: try context.database())
         let output = context.stream
         output.start(headers: [("Content-Type", "application/x-ndjson; charset=utf-8"),

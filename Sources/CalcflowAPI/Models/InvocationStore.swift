@@ -7,7 +7,7 @@ struct InvocationStore {
     /// Responses up to this size are kept with the record.
     static let keptResponseBytes = 64 * 1_024
 
-    struct Record {
+    struct Record: Sendable {
         var modelID: Int64
         var userID: Int64?
         var image: String
@@ -20,19 +20,52 @@ struct InvocationStore {
         var contentType: String?
         var response: [UInt8]?
         var error: String?
+
+        /// When the call was made, in seconds since 1970 (the row is written a moment later).
+        var calledAt: Double = 0
+
+        /// The input or response as the row keeps it: the text when under 64 KiB.
+        static func kept(_ bytes: [UInt8]?) -> String? {
+            bytes.flatMap { $0.count <= InvocationStore.keptResponseBytes ? String(decoding: $0, as: UTF8.self) : nil }
+        }
+
+        var keptBytes: Int {
+            [input, response].reduce(0) { total, bytes in total + (bytes.map { $0.count <= InvocationStore.keptResponseBytes ? $0.count : 0 } ?? 0) }
+        }
     }
 
-    func record(_ record: Record) throws(DatabaseError) {
-        func kept(_ bytes: [UInt8]?) -> String? { bytes.flatMap { $0.count <= Self.keptResponseBytes ? String(decoding: $0, as: UTF8.self) : nil } }
-        try connection.execute(
-            """
-            INSERT INTO model_invocations (model_id, user_id, image, image_digest, input_sha256, input_bytes, input, status, latency_ms,
-                                           content_type, response, error)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [.integer(record.modelID), SQLValue(record.userID), .text(record.image), SQLValue(record.imageDigest), .text(record.inputSHA256),
-             .integer(Int64(record.inputBytes)), SQLValue(kept(record.input)), .integer(Int64(record.status)), .double(record.latencyMilliseconds),
-             SQLValue(record.contentType.map { String($0.prefix(200)) }), SQLValue(kept(record.response)), SQLValue(record.error.map { String($0.prefix(2_000)) })])
+    /// Bytes of kept input and response per statement, well under MariaDB's 16 MiB max_allowed_packet.
+    static let statementBytes = 4 << 20
+    static let statementRows = 250
+
+    /// Many records in as few multi-row inserts as their size allows. IGNORE: a model deleted while
+    /// its records waited in the buffer takes them along (its foreign key fails), not the batch.
+    func record(_ records: [Record]) throws(DatabaseError) {
+        var start = records.startIndex
+        while start < records.endIndex {
+            var end = start
+            var bytes = 0
+            while end < records.endIndex, end == start || (end - start < Self.statementRows && bytes + records[end].keptBytes <= Self.statementBytes) {
+                bytes += records[end].keptBytes
+                end += 1
+            }
+            let batch = records[start..<end]
+            var values: [SQLValue] = []
+            values.reserveCapacity(batch.count * 13)
+            for record in batch {
+                values += [.integer(record.modelID), SQLValue(record.userID), .text(record.image), SQLValue(record.imageDigest), .text(record.inputSHA256),
+                           .integer(Int64(record.inputBytes)), SQLValue(Record.kept(record.input)), .integer(Int64(record.status)), .double(record.latencyMilliseconds),
+                           SQLValue(record.contentType.map { String($0.prefix(200)) }), SQLValue(Record.kept(record.response)),
+                           SQLValue(record.error.map { String($0.prefix(2_000)) }), .double(record.calledAt)]
+            }
+            try connection.execute(
+                """
+                INSERT IGNORE INTO model_invocations (model_id, user_id, image, image_digest, input_sha256, input_bytes, input, status, latency_ms,
+                                                      content_type, response, error, created_at)
+                VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?))", count: batch.count).joined(separator: ", "))
+                """, values)
+            start = end
+        }
     }
 
     /// Newest first (the API's list), or oldest first after an id (the training export, with the inputs).

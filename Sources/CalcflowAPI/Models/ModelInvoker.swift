@@ -10,6 +10,10 @@ struct ModelInvoker {
     let connection: Connection
     let client: HTTPClient
     let configuration: APIConfiguration
+    /// Where the record of each call waits to be written, and this thread's shard of it.
+    let records: InvocationBuffer
+    let shard: Int
+    let metrics: MetricHandles
 
     struct Outcome {
         /// What the caller of the proxy gets: the container's answer unchanged, or the error envelope.
@@ -32,11 +36,12 @@ struct ModelInvoker {
         let started = DispatchTime.now().uptimeNanoseconds
         var record = InvocationStore.Record(
             modelID: model.id, userID: userID, image: model.image, imageDigest: model.imageDigest,
-            inputSHA256: Hex.encode(SHA256.hash(body)), inputBytes: body.count, input: body, status: 0, latencyMilliseconds: 0)
+            inputSHA256: Hex.encode(SHA256.hash(body)), inputBytes: body.count, input: body, status: 0, latencyMilliseconds: 0,
+            calledAt: Date().timeIntervalSince1970)
         let outcome: Outcome
         do {
             let answer = try client.execute(HTTPRequest(method: "POST", url: endpoint + "/invocations", headers: headers, body: body,
-                                                        timeoutSeconds: Int(model.invocationTimeoutSeconds)))
+                                                        timeoutSeconds: Int(model.invocationTimeoutSeconds), bypassesProxy: true))
             record.status = answer.status
             record.contentType = answer.header("Content-Type")
             record.response = answer.body
@@ -53,8 +58,8 @@ struct ModelInvoker {
             outcome = Outcome(response: failure.response, answer: nil)
         }
         record.latencyMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
-        APIMetrics.invocation(model: model.name, status: record.status, milliseconds: record.latencyMilliseconds)
-        try InvocationStore(connection: connection).record(record)
+        APIMetrics.invocation(model: model.name, status: record.status, milliseconds: record.latencyMilliseconds, handles: metrics)
+        try records.append(record, shard: shard, connection: connection)
         return outcome
     }
 }

@@ -5,6 +5,8 @@ import MariaDB
 /// `models`: what people registered and asked for, and what the controller last reported.
 struct ModelStore {
     let connection: Connection
+    /// Raised by every write, so that each worker thread's cached models (the proxy's lookup) go stale.
+    let changes: CacheGeneration
 
     func list(_ page: PageRequest) throws(DatabaseError) -> [ModelRecord] {
         try connection.query("SELECT \(ModelRecord.columns) FROM models WHERE id > ? ORDER BY id LIMIT ?",
@@ -37,6 +39,7 @@ struct ModelStore {
                  SQLValue(input.memoryLimitBytes ?? nil), .integer(input.startupTimeoutSeconds ?? 240), .integer(input.invocationTimeoutSeconds ?? 60),
                  SQLValue((input.predicts ?? nil)?.analysis), SQLValue((input.predicts ?? nil)?.unit), SQLValue(input.autoPredict ?? false),
                  .integer(createdBy)])
+            changes.invalidate()
             return try find(id: result.lastInsertID)
         } catch {
             if error.code == .duplicateEntry { return nil }
@@ -59,6 +62,7 @@ struct ModelStore {
         if let autoPredict = input.autoPredict { assignments.append(("auto_predict", SQLValue(autoPredict))) }
         do {
             try RowUpdate.apply(assignments, table: "models", id: id, on: connection)
+            changes.invalidate()
             return true
         } catch {
             if error.code == .duplicateEntry { return false }
@@ -68,6 +72,7 @@ struct ModelStore {
 
     func delete(id: Int64) throws(DatabaseError) {
         try connection.execute("DELETE FROM models WHERE id = ?", [.integer(id)])
+        changes.invalidate()
     }
 
     /// A start raises the generation, so that the controller begins afresh even from `failed`.
@@ -75,6 +80,7 @@ struct ModelStore {
         try connection.execute(
             "UPDATE models SET desired_state = ?, start_generation = start_generation + IF(? = 'running', 1, 0) WHERE id = ?",
             [.text(desired.rawValue), .text(desired.rawValue), .integer(id)])
+        changes.invalidate()
     }
 
     struct Report {
@@ -101,5 +107,6 @@ struct ModelStore {
                  SQLValue(report.message.map { $0.prefix(codePoints: 100_000) }), SQLValue(report.imageDigest), SQLValue(report.lastPingOK),
                  .integer(report.id)])
         }
+        changes.invalidate()
     }
 }

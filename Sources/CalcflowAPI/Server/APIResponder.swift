@@ -58,7 +58,7 @@ final class APIResponder: FastCGIResponder {
         })
         if !stream.started { fastCGI.write(response.serialized(requestID: request.requestID)) }
 
-        APIMetrics.request(route: request.routePattern ?? "unrouted", status: response.status)
+        APIMetrics.request(route: request.routePattern ?? "unrouted", status: response.status, handles: worker.metrics)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
         services.logger.debug("request", metadata: [
             "method": "\(request.method)", "path": "\(request.path)", "status": "\(response.status)",

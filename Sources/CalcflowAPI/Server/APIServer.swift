@@ -21,8 +21,11 @@ public struct APIServer {
             FastCGIListener(socketPath: configuration.streamSocketPath, threadCount: configuration.streamThreads,
                             socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: makeResponder),
         ])
-        let heartbeatWriter = BackgroundLoop(name: "heartbeats", intervalMilliseconds: 50, finalRound: true)
-        heartbeatWriter.start(services: services) { connection in try services.heartbeats.flush(on: connection) }
+        let bufferedWriter = BackgroundLoop(name: "buffered_writes", intervalMilliseconds: 50, finalRound: true)
+        bufferedWriter.start(services: services) { connection in
+            try services.heartbeats.flush(on: connection)
+            try services.invocations.flush(on: connection)
+        }
         let maintenance = BackgroundLoop(name: "maintenance", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
         maintenance.start(services: services) { connection in try MaintenanceJobs.run(on: connection, services: services) }
         let predictions = BackgroundLoop(name: "predictions", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
@@ -49,7 +52,7 @@ public struct APIServer {
         maintenance.stop()
         predictions.stop()
         // The writer's last round runs after stop: nothing received before SIGTERM is lost.
-        heartbeatWriter.stop()
+        bufferedWriter.stop()
         mailer?.stop()
         services.logger.info("stopped")
     }

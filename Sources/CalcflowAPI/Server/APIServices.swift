@@ -16,10 +16,12 @@ public final class APIServices: Sendable {
     public let userGeneration: CacheGeneration
     public let agentKeyGeneration: CacheGeneration
     public let catalogGeneration: CacheGeneration
+    public let modelGeneration: CacheGeneration
     public let streamLimiter: StreamLimiter
     /// Prometheus' registry, behind swift-metrics.
     public let metrics = APIMetrics()
     public let heartbeats = HeartbeatBuffer()
+    public let invocations = InvocationBuffer()
     let claimedOwners = ClaimedOwners()
     /// How many worker threads were set up: each takes the next number.
     let workerCount = Atomic<Int>(0)
@@ -39,6 +41,7 @@ public final class APIServices: Sendable {
         self.userGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.agentKeyGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.catalogGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
+        self.modelGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         // Two stream threads stay free to answer "too many streams" quickly.
         self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2), perUser: configuration.streamsPerUser)
         if openAPIDocument == nil {

@@ -49,11 +49,12 @@ public final class RequestContext {
     }
 
     /// The models, and the controllers' keys.
-    func models() throws(APIError) -> ModelStore { ModelStore(connection: try database()) }
+    func models() throws(APIError) -> ModelStore { ModelStore(connection: try database(), changes: services.modelGeneration) }
 
     /// Calls of model containers, on this worker thread's keep-alive connection.
     func modelInvoker() throws(APIError) -> ModelInvoker {
-        ModelInvoker(connection: try database(), client: worker.modelClient, configuration: services.configuration)
+        ModelInvoker(connection: try database(), client: worker.modelClient, configuration: services.configuration,
+                     records: services.invocations, shard: worker.index, metrics: worker.metrics)
     }
 
     func controllerKeys() throws(APIError) -> ControllerKeyStore {

@@ -12,8 +12,12 @@ final class WorkerState {
     let staff: ThreadCache<Int, [NotificationPolicy.Person]>
     /// Clusters by id, read again when any cluster changes.
     let clusters: ThreadCache<Int64, ClusterRecord>
+    /// Models by name, for the proxy: read again when any model changes (a controller's report, a stop).
+    let models: ThreadCache<String, ModelRecord>
     /// This thread's connection to model containers: libcurl keeps it alive between invocations.
     let modelClient = HTTPClient()
+    /// This thread's swift-metrics handles.
+    let metrics = MetricHandles()
     /// This thread's number among the process's workers: it picks the heartbeat buffer's shard.
     let index: Int
     private var lastSeenWrites: [Int64: UInt64] = [:]
@@ -26,6 +30,7 @@ final class WorkerState {
         catalog = ThreadCache(shared: services.catalogGeneration)
         staff = ThreadCache(shared: services.userGeneration)
         clusters = ThreadCache(shared: services.agentKeyGeneration)
+        models = ThreadCache(shared: services.modelGeneration)
         index = services.workerCount.add(1, ordering: .relaxed).oldValue
     }
 
