@@ -11,6 +11,13 @@ public enum JSON: Sendable, Equatable {
 }
 
 extension JSON {
+    /// This object with `key` set to `value` (unchanged when it is not an object).
+    public func setting(_ key: String, to value: JSON) -> JSON {
+        guard case .object(var members) = self else { return self }
+        members[key] = value
+        return .object(members)
+    }
+
     public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         return members[key]

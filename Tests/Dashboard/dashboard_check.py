@@ -20,14 +20,19 @@ def main(base_url, admin_email, admin_password, screenshots):
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 800})
         page = context.new_page()
-        # 401s are expected (the first refresh without a session, the wrong password); anything else,
-        # a CSP violation above all, is a problem.
+        # The only 401 expected is the wrong password's; anything else, a CSP violation above all, is a
+        # problem. The first load of a browser that never signed in logs nothing at all.
+        console = []
+        page.on("console", lambda message: message.type == "error" and console.append(message.text))
         page.on("console", lambda message: message.type == "error" and "status of 401" not in message.text
                 and problems.append(f"console: {message.text}"))
         page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
 
         page.goto(base_url + "/")
         expect(page.locator("#login-form")).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        if console:
+            problems.append(f"the first load logged to the console: {console}")
         page.screenshot(path=f"{screenshots}/login.png")
 
         page.fill("#login-email", admin_email)
@@ -94,6 +99,7 @@ def main(base_url, admin_email, admin_password, screenshots):
         create.locator("button[type=submit]").click()
         expect(page.locator("#section h2")).to_contain_text("Water single point")
         expect(page.locator("#section .badge").first).to_have_text("queued")
+        calculation_url = page.url
         page.screenshot(path=f"{screenshots}/calculation-admin.png")
         page.click("#section button:text-is('Cancel')")
         expect(page.locator("#section .badge").first).to_have_text("cancelled")
@@ -121,6 +127,13 @@ def main(base_url, admin_email, admin_password, screenshots):
         expect(page.locator("#account-link")).to_contain_text("Marie Curie (user)")
         page.click("#nav a:text-is('Users')")
         expect(page.locator("#section")).to_contain_text(f"You are {email}, a user.")
+
+        # Another's calculation: the buttons are its allowed_actions for a user, rerun and reports only.
+        page.goto(calculation_url)
+        expect(page.locator("#section h2")).to_contain_text("Water single point")
+        expect(page.locator("#section button:text-is('Rerun')")).to_be_visible()
+        for hidden in ("Approve", "Cancel", "Delete"):
+            expect(page.locator(f"#section button:text-is('{hidden}')")).to_have_count(0)
 
         # A reload keeps the session through the refresh cookie; the access token was only in memory.
         page.reload()

@@ -12,6 +12,9 @@ export class ApiError extends Error {
 }
 
 let accessToken = null;
+// Whether this browser holds a session (the refresh cookie itself is HttpOnly and path-bound, so
+// scripts cannot see it): without one, a page load shows the login without a refresh that would fail.
+const sessionMarker = 'calcflow.session';
 let refreshing = null;
 const listeners = new Set();
 
@@ -28,6 +31,7 @@ async function parse(response) {
 
 function remember(session) {
   accessToken = session.access_token;
+  localStorage.setItem(sessionMarker, '1');
   announce(session.user);
   return session.user;
 }
@@ -45,7 +49,7 @@ export function refresh() {
   refreshing ??= fetch('/api/v1/auth/refresh', { method: 'POST', credentials: 'same-origin' })
     .then(parse)
     .then(remember)
-    .catch((error) => { accessToken = null; announce(null); throw error; })
+    .catch((error) => { accessToken = null; localStorage.removeItem(sessionMarker); announce(null); throw error; })
     .finally(() => { refreshing = null; });
   return refreshing;
 }
@@ -53,8 +57,12 @@ export function refresh() {
 export async function logout() {
   await fetch('/api/v1/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
   accessToken = null;
+  localStorage.removeItem(sessionMarker);
   announce(null);
 }
+
+/** True when this browser signed in before and has not signed out: a refresh may then succeed. */
+export function mayHaveSession() { return localStorage.getItem(sessionMarker) === '1'; }
 
 /** Calls /api/v1 with the access token, refreshing it once on a 401. `raw` returns the Response itself. */
 export async function api(method, path, body, { raw = false } = {}) {

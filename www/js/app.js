@@ -1,4 +1,4 @@
-import { login, logout, refresh, onSessionChange, ApiError } from './api.js';
+import { login, logout, mayHaveSession, refresh, onSessionChange, ApiError } from './api.js';
 import { element } from './ui.js';
 import { sections, sectionNamed } from './sections/index.js';
 
@@ -80,4 +80,5 @@ document.getElementById('logout').addEventListener('click', () => logout());
 window.addEventListener('hashchange', route);
 
 // A reload keeps the session: the refresh cookie gives a new access token, or the login shows.
-refresh().catch(() => showLogin());
+if (mayHaveSession()) refresh().catch(() => showLogin());
+else showLogin();

@@ -85,6 +85,15 @@ struct CalculationRecord: Sendable {
 
     var lifecycle: CalculationLifecycle { CalculationLifecycle(state: state, reason: reason) }
 
+    var policySubject: CalculationPolicy.Subject {
+        CalculationPolicy.Subject(createdBy: createdBy, lifecycle: lifecycle, processed: processed, cancelRequested: cancelRequested)
+    }
+
+    /// For a signed-in person: with what that person may do to it now.
+    func json(for actor: UserPolicy.Party) -> JSON {
+        json.setting("allowed_actions", to: .array(CalculationPolicy.allowedActions(actor: actor, on: policySubject).map { .string($0.rawValue) }))
+    }
+
     var progress: JSON {
         guard let progressDone, let progressTotal else { return .null }
         return ["done": .integer(progressDone), "total": .integer(progressTotal)]

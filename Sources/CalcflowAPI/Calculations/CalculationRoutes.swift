@@ -29,11 +29,13 @@ enum CalculationRoutes {
         return (calculations, calculation)
     }
 
-    /// A user edits, cancels and deletes only what it created; moderators and admins, anything.
-    static func requireOwnership(_ context: RequestContext, _ calculation: CalculationRecord, action: String) throws(APIError) {
-        guard UserPolicy.canChange(actor: context.user.party, createdBy: calculation.createdBy) else {
-            throw APIError(.forbidden, "you can only \(action) calculations you created")
-        }
+    /// `CalculationPolicy`'s answer, as the API's error: the same answer that `allowed_actions` lists.
+    static func require(_ action: CalculationPolicy.Action, _ context: RequestContext, _ calculation: CalculationRecord) throws(APIError) {
+        try PolicyEnforcement.enforce(CalculationPolicy.check(action, actor: context.user.party, on: calculation.policySubject))
+    }
+
+    static func render(_ calculation: CalculationRecord, _ context: RequestContext) -> JSON {
+        calculation.json(for: context.user.party)
     }
 
     @Sendable static func list(_ context: RequestContext) throws -> Response {
@@ -57,7 +59,7 @@ enum CalculationRoutes {
         default: throw ValidationError(field: "order", message: "must be oldest or newest")
         }
         let items = try context.calculations().list(filter, page: page)
-        return .json(page.page(of: items, id: \.id, render: \.json))
+        return .json(page.page(of: items, id: \.id) { render($0, context) })
     }
 
     static func integerQuery(_ context: RequestContext, _ name: String) throws(ValidationError) -> Int64? {
@@ -119,19 +121,18 @@ enum CalculationRoutes {
             approvalReason: approvalReason(context, engine: engine, cluster: checked.cluster), rerunOf: nil,
             moleculeStructure: checked.moleculeStructure), clusterName: checked.cluster.name)
         context.services.logger.info("calculation_created", metadata: ["calc": "\(created.id)", "cluster": "\(checked.cluster.name)", "state": "\(created.state.rawValue)", "by": "\(context.user.id)"])
-        return .json(created.json, status: 201)
+        return .json(render(created, context), status: 201)
     }
 
     @Sendable static func show(_ context: RequestContext) throws -> Response {
-        .json(try calculation(context).1.json)
+        .json(render(try calculation(context).1, context))
     }
 
     @Sendable static func update(_ context: RequestContext) throws -> Response {
         var body = try context.request.inputObject()
         let input = try CalculationInput(&body, creating: false)
         let (calculations, calculation) = try calculation(context)
-        try requireOwnership(context, calculation, action: "edit")
-        guard !calculation.processed, calculation.lifecycle.isEditable else { throw CalculationStore.notEditable(calculation) }
+        try require(.edit, context, calculation)
         if let priority = input.priority { try CalculationPolicy.checkPriority(priority, role: context.user.role) }
         var assignments: [(column: String, value: SQLValue)] = []
         var approvalReason: String?
@@ -159,37 +160,36 @@ enum CalculationRoutes {
         if updated.state != calculation.state {
             context.services.logger.info("calculation_needs_approval", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
         }
-        return .json(updated.json)
+        return .json(render(updated, context))
     }
 
     @Sendable static func delete(_ context: RequestContext) throws -> Response {
         let (calculations, calculation) = try calculation(context)
-        try requireOwnership(context, calculation, action: "delete")
-        if calculation.state == .running {
-            throw APIError(.conflict, "calculation \(calculation.id) is running; cancel it first")
-        }
+        try require(.delete, context, calculation)
         try calculations.delete(id: calculation.id)
         context.services.logger.info("calculation_deleted", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
         return .noContent
     }
 
     @Sendable static func approve(_ context: RequestContext) throws -> Response {
-        let id = try context.request.identifier()
-        let approved = try context.calculations().approve(id: id, by: context.user.id)
-        context.services.logger.info("calculation_approved", metadata: ["calc": "\(id)", "by": "\(context.user.id)"])
-        return .json(approved.json)
+        let (calculations, calculation) = try calculation(context)
+        try require(.approve, context, calculation)
+        let approved = try calculations.approve(id: calculation.id, by: context.user.id)
+        context.services.logger.info("calculation_approved", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
+        return .json(render(approved, context))
     }
 
     @Sendable static func cancel(_ context: RequestContext) throws -> Response {
         let (calculations, calculation) = try calculation(context)
-        try requireOwnership(context, calculation, action: "cancel")
+        try require(.cancel, context, calculation)
         let cancelled = try calculations.cancel(id: calculation.id, by: context.user.email)
         context.services.logger.info("calculation_cancel", metadata: ["calc": "\(calculation.id)", "state": "\(cancelled.state.rawValue)", "by": "\(context.user.id)"])
-        return .json(cancelled.json)
+        return .json(render(cancelled, context))
     }
 
     @Sendable static func rerun(_ context: RequestContext) throws -> Response {
         let (calculations, calculation) = try calculation(context)
+        try require(.rerun, context, calculation)
         let steps = try StepPlan.read(calculation.steps)
         let checked = try validate(context, clusterID: calculation.clusterID, moleculeID: calculation.moleculeID, engine: calculation.engine,
                                    configuration: calculation.configuration, analyses: calculation.analyses, steps: steps)
@@ -202,7 +202,7 @@ enum CalculationRoutes {
             priority: priority, keepRaw: calculation.keepRaw, createdBy: context.user.id,
             approvalReason: approvalReason(context, engine: calculation.engine, cluster: checked.cluster), rerunOf: calculation.id,
             moleculeStructure: calculation.moleculeID == nil ? nil : structure), clusterName: checked.cluster.name)
-        return .json(created.json, status: 201)
+        return .json(render(created, context), status: 201)
     }
 
     @Sendable static func events(_ context: RequestContext) throws -> Response {

@@ -8,13 +8,13 @@ enum ClusterRoutes {
     static var routes: [Route] {
         [
             Route("GET", "/api/v1/clusters", access: .anyUser, handler: list),
-            Route("POST", "/api/v1/clusters", access: .signedIn(minimum: .admin), handler: create),
+            Route("POST", "/api/v1/clusters", access: .signedIn(minimum: ClusterPolicy.managingRole), handler: create),
             Route("GET", "/api/v1/clusters/{id}", access: .anyUser, handler: show),
-            Route("PATCH", "/api/v1/clusters/{id}", access: .signedIn(minimum: .admin), handler: update),
-            Route("DELETE", "/api/v1/clusters/{id}", access: .signedIn(minimum: .admin), handler: delete),
-            Route("POST", "/api/v1/clusters/{id}/keys", access: .signedIn(minimum: .admin), handler: createKey),
-            Route("GET", "/api/v1/clusters/{id}/keys", access: .signedIn(minimum: .admin), handler: listKeys),
-            Route("DELETE", "/api/v1/clusters/{id}/keys/{key_id}", access: .signedIn(minimum: .admin), handler: revokeKey),
+            Route("PATCH", "/api/v1/clusters/{id}", access: .signedIn(minimum: ClusterPolicy.managingRole), handler: update),
+            Route("DELETE", "/api/v1/clusters/{id}", access: .signedIn(minimum: ClusterPolicy.managingRole), handler: delete),
+            Route("POST", "/api/v1/clusters/{id}/keys", access: .signedIn(minimum: ClusterPolicy.managingRole), handler: createKey),
+            Route("GET", "/api/v1/clusters/{id}/keys", access: .signedIn(minimum: ClusterPolicy.managingRole), handler: listKeys),
+            Route("DELETE", "/api/v1/clusters/{id}/keys/{key_id}", access: .signedIn(minimum: ClusterPolicy.managingRole), handler: revokeKey),
             Route("GET", "/api/v1/clusters/{id}/metrics", access: .anyUser, handler: metrics),
         ]
     }
@@ -24,6 +24,11 @@ enum ClusterRoutes {
         let id = try context.request.identifier()
         guard let cluster = try clusters.find(id: id) else { throw APIError(.notFound, "there is no cluster \(id)") }
         return (clusters, cluster)
+    }
+
+    static func render(_ cluster: ClusterRecord, _ context: RequestContext) -> JSON {
+        cluster.json.setting("allowed_actions", to: .array(ClusterPolicy.allowedActions(role: context.user.role, enabled: cluster.enabled)
+            .map { .string($0.rawValue) }))
     }
 
     static func validName(_ name: String) throws(ValidationError) -> String {
@@ -36,7 +41,7 @@ enum ClusterRoutes {
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let page = try context.request.page()
         let clusters = try context.clusters().list(page)
-        return .json(page.page(of: clusters, id: \.id, render: \.json))
+        return .json(page.page(of: clusters, id: \.id) { render($0, context) })
     }
 
     @Sendable static func create(_ context: RequestContext) throws -> Response {
@@ -52,11 +57,11 @@ enum ClusterRoutes {
             throw APIError(.conflict, "a cluster named '\(name)' already exists", field: "name")
         }
         context.services.logger.info("cluster_created", metadata: ["cluster": "\(cluster.id)", "name": "\(name)", "by": "\(context.user.id)"])
-        return .json(cluster.json, status: 201)
+        return .json(render(cluster, context), status: 201)
     }
 
     @Sendable static func show(_ context: RequestContext) throws -> Response {
-        .json(try cluster(context).1.json)
+        .json(render(try cluster(context).1, context))
     }
 
     @Sendable static func update(_ context: RequestContext) throws -> Response {
@@ -73,7 +78,7 @@ enum ClusterRoutes {
         let (clusters, cluster) = try cluster(context)
         guard try clusters.update(id: cluster.id, assignments) else { throw APIError(.conflict, "another cluster has that name", field: "name") }
         context.services.logger.info("cluster_updated", metadata: ["cluster": "\(cluster.id)", "by": "\(context.user.id)"])
-        return .json(try clusters.find(id: cluster.id)?.json ?? .null)
+        return .json(try clusters.find(id: cluster.id).map { render($0, context) } ?? .null)
     }
 
     @Sendable static func delete(_ context: RequestContext) throws -> Response {

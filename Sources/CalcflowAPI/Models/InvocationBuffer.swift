@@ -12,13 +12,14 @@ public final class InvocationBuffer: Sendable {
     /// Records the call, or, when the buffer is full, writes this shard's waiting records at once.
     func append(_ record: InvocationStore.Record, shard: Int, connection: Connection) throws(DatabaseError) {
         if let overflow = records.append(record, shard: shard) {
-            try InvocationStore(connection: connection).record(overflow)
+            try InvocationStore(connection: connection).record(overflow.sorted { $0.calledAt < $1.calledAt })
         }
     }
 
     /// Writes everything waiting.
     func flush(on connection: Connection) throws(DatabaseError) {
-        let waiting = records.drain()
+        // In the order they were made, across the threads' shards: ids follow time, as the list expects.
+        let waiting = records.drain().sorted { $0.calledAt < $1.calledAt }
         guard !waiting.isEmpty else { return }
         do {
             try InvocationStore(connection: connection).record(waiting)

@@ -24,10 +24,13 @@ enum MoleculeRoutes {
     }
 
     /// A user changes and deletes only the molecules it created; moderators and admins, any.
-    static func requireOwnership(_ context: RequestContext, _ molecule: MoleculeRecord, action: String) throws(APIError) {
-        guard UserPolicy.canChange(actor: context.user.party, createdBy: molecule.createdBy) else {
-            throw APIError(.forbidden, "you can only \(action) molecules you created; ask its creator or a moderator")
-        }
+    static func require(_ action: MoleculePolicy.Action, _ context: RequestContext, _ molecule: MoleculeRecord) throws(APIError) {
+        try PolicyEnforcement.enforce(MoleculePolicy.check(action, actor: context.user.party, createdBy: molecule.createdBy))
+    }
+
+    static func render(_ molecule: MoleculeRecord, _ context: RequestContext) -> JSON {
+        molecule.json.setting("allowed_actions", to: .array(MoleculePolicy.allowedActions(actor: context.user.party, createdBy: molecule.createdBy)
+            .map { .string($0.rawValue) }))
     }
 
     /// The structure's text, checked as xyz; its Hill formula.
@@ -44,7 +47,7 @@ enum MoleculeRoutes {
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let page = try context.request.page()
         let items = try MoleculeStore(connection: context.database()).list(afterID: page.afterID ?? 0, limit: page.limit + 1, text: context.request.query["q"])
-        return .json(page.page(of: items, id: \.id, render: \.json))
+        return .json(page.page(of: items, id: \.id) { render($0, context) })
     }
 
     @Sendable static func create(_ context: RequestContext) throws -> Response {
@@ -61,11 +64,11 @@ enum MoleculeRoutes {
             name: name, formula: structure.formula, structure: structure.text, notes: notes, createdBy: context.user.id) else {
             throw APIError(.internalError, "the molecule was not stored")
         }
-        return .json(molecule.json, status: 201)
+        return .json(render(molecule, context), status: 201)
     }
 
     @Sendable static func show(_ context: RequestContext) throws -> Response {
-        .json(try molecule(context).1.json)
+        .json(render(try molecule(context).1, context))
     }
 
     @Sendable static func update(_ context: RequestContext) throws -> Response {
@@ -82,14 +85,14 @@ enum MoleculeRoutes {
         try input.rejectUnknownFields()
         if assignments.isEmpty { throw ValidationError(field: nil, message: "nothing to change: send name, notes or structure") }
         let (store, molecule) = try molecule(context)
-        try requireOwnership(context, molecule, action: "change")
+        try require(.edit, context, molecule)
         try store.update(id: molecule.id, assignments)
-        return .json(try store.find(id: molecule.id)?.json ?? .null)
+        return .json(try store.find(id: molecule.id).map { render($0, context) } ?? .null)
     }
 
     @Sendable static func delete(_ context: RequestContext) throws -> Response {
         let (store, molecule) = try molecule(context)
-        try requireOwnership(context, molecule, action: "delete")
+        try require(.delete, context, molecule)
         if try store.isUsed(id: molecule.id) {
             throw APIError(.conflict, "molecule \(molecule.id) has calculations; delete those first, or keep the molecule")
         }
@@ -103,7 +106,7 @@ enum MoleculeRoutes {
         var filter = CalculationStore.Filter()
         filter.moleculeID = molecule.id
         let items = try context.calculations().list(filter, page: page)
-        return .json(page.page(of: items, id: \.id, render: \.json))
+        return .json(page.page(of: items, id: \.id) { CalculationRoutes.render($0, context) })
     }
 
     /// One analysis side by side across the molecule's calculations: one row per calculation and step.

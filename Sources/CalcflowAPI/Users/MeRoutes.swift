@@ -6,7 +6,7 @@ import JSON
 enum MeRoutes {
     static var routes: [Route] {
         [
-            Route("GET", "/api/v1/me", access: .anyUser) { context in .json(context.user.json) },
+            Route("GET", "/api/v1/me", access: .anyUser) { context in .json(UserRoutes.render(context.user, context)) },
             Route("PATCH", "/api/v1/me", access: .anyUser, handler: update),
         ]
     }
@@ -35,7 +35,7 @@ enum MeRoutes {
         }
         try users.update(id: user.id, change, passwordHash: newHash)
         guard let updated = try users.find(id: user.id) else { throw APIError(.notFound, "your account no longer exists") }
-        guard newHash != nil else { return .json(updated.json) }
+        guard newHash != nil else { return .json(UserRoutes.render(updated, context)) }
         // A new password signs out every other session; this one continues with a fresh one.
         let store = try SessionResponse.refreshTokens(context)
         try store.revokeAll(userID: user.id)

@@ -15,11 +15,12 @@ enum UserRoutes {
     }
 
     static func enforce(_ verdict: UserPolicy.Verdict) throws(APIError) {
-        switch verdict {
-        case .allowed: return
-        case .forbidden(let reason): throw APIError(.forbidden, reason)
-        case .conflict(let reason): throw APIError(.conflict, reason)
-        }
+        try PolicyEnforcement.enforce(verdict)
+    }
+
+    static func render(_ user: UserRecord, _ context: RequestContext) -> JSON {
+        user.json.setting("allowed_actions", to: .array(UserPolicy.allowedActions(actor: context.user.party, target: user.party, targetBlocked: user.blocked)
+            .map { .string($0.rawValue) }))
     }
 
     static func target(_ context: RequestContext) throws -> (UserStore, UserRecord) {
@@ -32,7 +33,7 @@ enum UserRoutes {
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let page = try context.request.page()
         let users = try context.users().list(page)
-        return .json(page.page(of: users, id: \.id, render: \.json))
+        return .json(page.page(of: users, id: \.id) { render($0, context) })
     }
 
     @Sendable static func create(_ context: RequestContext) throws -> Response {
@@ -49,13 +50,13 @@ enum UserRoutes {
             throw APIError(.conflict, "a user with the email \(email) already exists", field: "email")
         }
         context.services.logger.info("user_created", metadata: ["user": "\(user.id)", "role": "\(role.rawValue)", "by": "\(context.user.id)"])
-        return .json(user.json, status: 201)
+        return .json(render(user, context), status: 201)
     }
 
     @Sendable static func show(_ context: RequestContext) throws -> Response {
         let (_, target) = try target(context)
         try enforce(UserPolicy.canView(actor: context.user.party, target: target.party))
-        return .json(target.json)
+        return .json(render(target, context))
     }
 
     @Sendable static func update(_ context: RequestContext) throws -> Response {
@@ -86,7 +87,7 @@ enum UserRoutes {
         }
         context.services.logger.info("user_updated", metadata: ["user": "\(target.id)", "by": "\(context.user.id)"])
         guard let updated = try users.find(id: target.id) else { throw APIError(.notFound, "there is no user \(target.id)") }
-        return .json(updated.json)
+        return .json(render(updated, context))
     }
 
     @Sendable static func delete(_ context: RequestContext) throws -> Response {

@@ -1,6 +1,60 @@
 /// Who may do what to a calculation, and when a person must look at it first: API.md's rules for
 /// calculations, in one place.
 public enum CalculationPolicy {
+    public enum Action: String, Sendable, CaseIterable {
+        case edit, cancel, rerun, approve, delete
+    }
+
+    /// What the routes need to know of a calculation to decide.
+    public struct Subject: Sendable {
+        public var createdBy: Int64
+        public var lifecycle: CalculationLifecycle
+        public var processed: Bool
+        public var cancelRequested: Bool
+
+        public init(createdBy: Int64, lifecycle: CalculationLifecycle, processed: Bool, cancelRequested: Bool) {
+            self.createdBy = createdBy
+            self.lifecycle = lifecycle
+            self.processed = processed
+            self.cancelRequested = cancelRequested
+        }
+    }
+
+    /// May `actor` do `action` to this calculation now? The routes enforce it; `allowed_actions` lists it.
+    public static func check(_ action: Action, actor: UserPolicy.Party, on subject: Subject) -> PolicyVerdict {
+        let state = subject.lifecycle.state
+        switch action {
+        case .edit, .cancel, .delete:
+            guard UserPolicy.canChange(actor: actor, createdBy: subject.createdBy) else {
+                return .forbidden("you can only \(action.rawValue) calculations you created")
+            }
+        case .approve:
+            guard actor.role >= .moderator else { return .forbidden("approving calculations needs the moderator role") }
+        case .rerun:
+            break
+        }
+        switch action {
+        case .edit:
+            guard !subject.processed, subject.lifecycle.isEditable else {
+                return .conflict("calculation is \(state.rawValue): only a calculation no agent has taken can be edited; rerun it instead")
+            }
+        case .cancel:
+            if state.isFinished { return .conflict("a \(state.rawValue) calculation cannot be cancelled") }
+            if state == .running && subject.cancelRequested { return .conflict("the agent has already been asked to cancel it") }
+        case .approve:
+            guard state == .pendingApproval else { return .conflict("a \(state.rawValue) calculation cannot be approved") }
+        case .delete:
+            guard state != .running else { return .conflict("the calculation is running; cancel it first") }
+        case .rerun:
+            break
+        }
+        return .allowed
+    }
+
+    public static func allowedActions(actor: UserPolicy.Party, on subject: Subject) -> [Action] {
+        Action.allCases.filter { check($0, actor: actor, on: subject).isAllowed }
+    }
+
     /// A user may step back (down to -100), never push ahead of others; moderators and admins may.
     public static func priorityRange(for role: Role) -> ClosedRange<Int64> {
         role >= .moderator ? -100...100 : -100...0

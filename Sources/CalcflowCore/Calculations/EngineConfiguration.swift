@@ -3,6 +3,11 @@ import JSON
 /// The shapes of `configuration` that API.md promises per engine. Engines it does not know (a
 /// cluster may offer more) take any object; the agent checks those when it claims.
 public enum EngineConfiguration {
+    /// The engines whose configuration API.md describes (and the dashboard has a form for).
+    public static let describedEngines = ["xtb", "qe", "siesta", "command"]
+    public static let xtbTasks = ["sp", "opt"]
+    public static let xtbMethods = ["gfn0", "gfn1", "gfn2", "gfnff"]
+
     public static func validate(engine: String, _ configuration: JSON, hasMolecule: Bool) throws(ValidationError) {
         var input = try InputObject(configuration, path: "configuration")
         switch engine {
@@ -16,10 +21,10 @@ public enum EngineConfiguration {
             } else if !hasMolecule {
                 throw ValidationError(field: "configuration.structure", message: "is required when the calculation has no molecule")
             }
-            if let task = try input.string("task"), !["sp", "opt"].contains(task) {
+            if let task = try input.string("task"), !xtbTasks.contains(task) {
                 throw ValidationError(field: "configuration.task", message: "must be \"sp\" (single point) or \"opt\" (optimisation)")
             }
-            if let method = try input.string("method"), !["gfn0", "gfn1", "gfn2", "gfnff"].contains(method) {
+            if let method = try input.string("method"), !xtbMethods.contains(method) {
                 throw ValidationError(field: "configuration.method", message: "must be gfn0, gfn1, gfn2 or gfnff")
             }
             _ = try input.integer("charge", range: -100...100)

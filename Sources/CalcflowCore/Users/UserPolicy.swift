@@ -9,12 +9,29 @@ public enum UserPolicy {
         }
     }
 
-    public enum Verdict: Sendable, Equatable {
-        case allowed
-        /// 403: the actor's role does not reach this far.
-        case forbidden(String)
-        /// 409: allowed in general, but it would leave the system without this admin.
-        case conflict(String)
+    public typealias Verdict = PolicyVerdict
+
+    /// What the dashboard offers on a user: each maps to one check below.
+    public enum Action: String, Sendable, CaseIterable {
+        case edit, setPassword = "set_password", block, unblock, changeRole = "change_role", delete, revokeSessions = "revoke_sessions"
+    }
+
+    public static func check(_ action: Action, actor: Party, target: Party, targetBlocked: Bool) -> Verdict {
+        switch action {
+        case .edit: return canApply(UserChange(name: ""), actor: actor, target: target)
+        case .setPassword: return canApply(UserChange(password: ""), actor: actor, target: target)
+        case .block: return targetBlocked ? .conflict("the user is already blocked") : canApply(UserChange(blocked: true), actor: actor, target: target)
+        case .unblock: return targetBlocked ? canApply(UserChange(blocked: false), actor: actor, target: target) : .conflict("the user is not blocked")
+        case .changeRole:
+            guard actor.role == .admin else { return .forbidden("changing roles needs the admin role") }
+            return actor.id == target.id ? .conflict("an admin cannot demote itself; ask another admin") : .allowed
+        case .delete: return canDelete(actor: actor, target: target)
+        case .revokeSessions: return canRevokeSessions(actor: actor)
+        }
+    }
+
+    public static func allowedActions(actor: Party, target: Party, targetBlocked: Bool) -> [Action] {
+        Action.allCases.filter { check($0, actor: actor, target: target, targetBlocked: targetBlocked).isAllowed }
     }
 
     /// Calculations and molecules: a user changes (edits, cancels, deletes) only what it created;

@@ -1,8 +1,8 @@
 import { api } from '../api.js';
 import { download } from '../download.js';
+import { allows, meta } from '../meta.js';
 import { element, emptyState, field, formatTime, toast } from '../ui.js';
 
-const states = ['pending_approval', 'queued', 'running', 'succeeded', 'failed', 'not_converged', 'cancelled'];
 const stateClass = { succeeded: 'ok', failed: 'bad', not_converged: 'bad', cancelled: 'bad' };
 
 export function stateBadge(state) {
@@ -20,9 +20,10 @@ function progressText(calculation) {
   return calculation.progress ? `${calculation.progress.done} / ${calculation.progress.total}` : '—';
 }
 
-async function createForm(rerender) {
+async function createForm(rules) {
   const [clusters, catalog, molecules] = await Promise.all([
     api('GET', '/clusters?limit=500'), api('GET', '/analyses'), api('GET', '/molecules?limit=500')]);
+  const priorities = rules.limits.priority;
   const engines = [...new Set(catalog.items.map((item) => item.engine))];
   if (clusters.items.length === 0 || engines.length === 0) {
     return emptyState('Nothing to run on yet', 'A calculation needs a cluster whose agent has reported its engines.');
@@ -35,7 +36,7 @@ async function createForm(rerender) {
   const analyses = element('div', { class: 'actions' });
   const configuration = element('textarea', { rows: 10, spellcheck: 'false', class: 'code' });
   const steps = element('textarea', { rows: 3, spellcheck: 'false', class: 'code', placeholder: '[{"name": "scf"}, {"name": "bands", "copy_from": "scf", "copy": ["si.save"]}]' });
-  const priority = element('input', { type: 'number', min: -100, max: 100, value: 0 });
+  const priority = element('input', { type: 'number', min: priorities.min, max: priorities.max, value: priorities.default });
   const fillEngine = () => {
     analyses.replaceChildren(...catalog.items.filter((item) => item.engine === engine.value).map((item) =>
       element('label', { title: item.description }, element('input', { type: 'checkbox', value: item.name, checked: ['scf', 'total_energy'].includes(item.name) }),
@@ -64,17 +65,18 @@ async function createForm(rerender) {
     } catch (error) { toast(`${error.field ? `${error.field}: ` : ''}${error.message}`, true); }
   } }, element('h3', {}, 'New calculation'),
   element('div', { class: 'form-row' }, field('Name', name), field('Cluster', cluster), field('Engine', engine), field('Molecule', molecule),
-    field('Priority (a user may lower it to -100; moderators and admins may also raise it to 100)', priority)),
+    field(`Priority (${priorities.min} to ${priorities.max} for you)`, priority)),
   element('div', {}, element('strong', {}, 'Analyses'), analyses),
   field('Configuration (JSON)', configuration), field('Steps (JSON, optional: one step "main" otherwise)', steps),
   element('button', { class: 'primary', type: 'submit' }, 'Create'));
 }
 
-async function list({ rerender }) {
+async function list() {
+  const rules = await meta();
   const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
-  const state = element('select', {}, element('option', { value: '' }, 'any state'),
-    states.map((value) => element('option', { value, selected: query.get('state') === value }, value.replace('_', ' '))));
-  const text = element('input', { type: 'search', placeholder: 'name or description', value: query.get('q') ?? '' });
+  const state = element('select', { 'aria-label': 'State' }, element('option', { value: '' }, 'any state'),
+    rules.calculation_states.map(({ name: value }) => element('option', { value, selected: query.get('state') === value }, value.replace('_', ' '))));
+  const text = element('input', { type: 'search', 'aria-label': 'Search', placeholder: 'name or description', value: query.get('q') ?? '' });
   const parameters = new URLSearchParams({ limit: '200', order: 'newest' });
   if (query.get('state')) parameters.set('state', query.get('state'));
   if (query.get('q')) parameters.set('q', query.get('q'));
@@ -95,7 +97,7 @@ async function list({ rerender }) {
         element('td', {}, item.engine), element('td', {}, item.cluster), element('td', {}, stateBadge(item.state)),
         element('td', {}, progressText(item)), element('td', {}, item.priority), element('td', {}, formatTime(item.created_at))))))
     : emptyState('No calculations here', 'Create one below, or change the filter.');
-  return element('section', {}, filters, table, await createForm(rerender));
+  return element('section', {}, filters, table, allows(rules, 'create_calculation') ? await createForm(rules) : null);
 }
 
 async function act(promise, message, rerender) {
@@ -107,19 +109,19 @@ async function act(promise, message, rerender) {
   } catch (error) { toast(error.message, true); return null; }
 }
 
-async function detail({ user, path, rerender }) {
+// The buttons are the calculation's allowed_actions, as the API computed them for this user.
+async function detail({ path, rerender }) {
   const id = path.split('/')[1];
   const [calculation, events, results] = await Promise.all([
     api('GET', `/calculations/${id}`), api('GET', `/calculations/${id}/events?limit=500`), api('GET', `/calculations/${id}/analyses`)]);
-  const mine = calculation.created_by === user.id || user.role !== 'user';
   const actions = [];
-  if (calculation.state === 'pending_approval' && user.role !== 'user') {
+  if (allows(calculation, 'approve')) {
     actions.push(element('button', { type: 'button', class: 'primary', onclick: () => act(api('POST', `/calculations/${id}/approve`), 'Approved', rerender) }, 'Approve'));
   }
-  if (mine && ['pending_approval', 'queued', 'running'].includes(calculation.state) && !calculation.cancel_requested) {
+  if (allows(calculation, 'cancel')) {
     actions.push(element('button', { type: 'button', class: 'danger', onclick: () => act(api('POST', `/calculations/${id}/cancel`), 'Cancel requested', rerender) }, 'Cancel'));
   }
-  actions.push(element('button', { type: 'button', onclick: async () => {
+  if (allows(calculation, 'rerun')) actions.push(element('button', { type: 'button', onclick: async () => {
     const rerun = await act(api('POST', `/calculations/${id}/rerun`), 'A new calculation with the same input', () => {});
     if (rerun) location.hash = `#/calculations/${rerun.id}`;
   } }, 'Rerun'));
@@ -127,7 +129,7 @@ async function detail({ user, path, rerender }) {
     actions.push(element('button', { type: 'button', onclick: () => download(`/calculations/${id}/report?format=${format}`, `calculation-${id}.${format}`)
       .catch((error) => toast(error.message, true)) }, `Report (${format})`));
   }
-  if (mine && calculation.state !== 'running') {
+  if (allows(calculation, 'delete')) {
     actions.push(element('button', { type: 'button', class: 'danger', onclick: () => {
       if (window.confirm(`Delete calculation #${id} and its results?`)) {
         act(api('DELETE', `/calculations/${id}`), 'Deleted', () => { location.hash = '#/calculations'; });

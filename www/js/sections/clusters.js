@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { allows, meta } from '../meta.js';
 import { element, emptyState, field, formatTime, toast } from '../ui.js';
 
 const gib = (bytes) => (bytes / 2 ** 30).toFixed(1);
@@ -43,14 +44,15 @@ function createForm(rerender) {
     element('button', { class: 'primary', type: 'submit' }, 'Add')));
 }
 
-async function list({ user, rerender }) {
-  const page = await api('GET', '/clusters?limit=500');
+async function list({ rerender }) {
+  const [page, rules] = await Promise.all([api('GET', '/clusters?limit=500'), meta()]);
+  const creates = allows(rules, 'create_cluster');
   const body = page.items.length
     ? element('table', {},
       element('thead', {}, element('tr', {}, ['Cluster', 'Agent', 'CPU', 'Memory', 'Disk', 'Running', 'Last seen'].map((title) => element('th', {}, title)))),
       element('tbody', {}, page.items.map((cluster) => element('tr', {}, summary(cluster)))))
-    : emptyState('No clusters yet', user.role === 'admin' ? 'Add one below, issue it a key and start its agent.' : 'An admin adds clusters.');
-  return element('section', {}, element('h2', {}, 'Clusters'), body, user.role === 'admin' ? createForm(rerender) : null);
+    : emptyState('No clusters yet', creates ? 'Add one below, issue it a key and start its agent.' : 'An admin adds clusters.');
+  return element('section', {}, element('h2', {}, 'Clusters'), body, creates ? createForm(rerender) : null);
 }
 
 async function drawCharts(container, clusterID) {
@@ -81,7 +83,7 @@ async function drawCharts(container, clusterID) {
   }));
 }
 
-async function detail({ user, path, rerender }) {
+async function detail({ path, rerender }) {
   const id = path.split('/')[1];
   const cluster = await api('GET', `/clusters/${id}`);
   const charts = element('div', { class: 'grid' }, element('p', { class: 'muted' }, 'Loading graphs…'));
@@ -93,12 +95,13 @@ async function detail({ user, path, rerender }) {
       + `${cluster.requires_approval ? 'users need approval' : 'no approval needed'} · ${cluster.max_running ? `at most ${cluster.max_running} running` : 'no running limit'}`),
     charts,
   ];
-  if (user.role === 'admin') {
+  // The buttons are the cluster's allowed_actions.
+  if (allows(cluster, 'issue_key')) {
     const keys = await api('GET', `/clusters/${id}/keys`);
     const shown = element('p', { class: 'card', hidden: true });
+    const toggle = allows(cluster, 'disable') ? ['Disable', false, 'Disabled: its agent claims nothing'] : ['Enable', true, 'Enabled'];
     parts.push(element('div', { class: 'actions' },
-      element('button', { type: 'button', onclick: () => act(api('PATCH', `/clusters/${id}`, { enabled: !cluster.enabled }),
-        cluster.enabled ? 'Disabled: its agent claims nothing' : 'Enabled', rerender) }, cluster.enabled ? 'Disable' : 'Enable'),
+      element('button', { type: 'button', onclick: () => act(api('PATCH', `/clusters/${id}`, { enabled: toggle[1] }), toggle[2], rerender) }, toggle[0]),
       element('button', { type: 'button', onclick: async () => {
         const label = window.prompt('A label for the new key (where it is used)', 'agent');
         if (label === null) return;
@@ -113,7 +116,7 @@ async function detail({ user, path, rerender }) {
       element('tbody', {}, keys.items.map((key) => element('tr', {},
         element('td', {}, key.label), element('td', {}, element('code', {}, `${key.prefix}…`)), element('td', {}, formatTime(key.created_at)),
         element('td', {}, formatTime(key.last_used_at)),
-        element('td', {}, key.active ? element('button', { type: 'button', class: 'danger', onclick: () => act(
+        element('td', {}, key.active && allows(cluster, 'revoke_key') ? element('button', { type: 'button', class: 'danger', onclick: () => act(
           api('DELETE', `/clusters/${id}/keys/${key.id}`), 'Key revoked', rerender) }, 'Revoke') : element('span', { class: 'badge bad' }, 'revoked')))))));
   }
   drawCharts(charts, id).catch((error) => charts.replaceChildren(element('p', { class: 'error' }, error.message)));

@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { allows } from '../meta.js';
 import { element, formatTime } from '../ui.js';
 import { stateBadge } from './calculations.js';
 
@@ -7,8 +8,10 @@ export async function dashboard({ user }) {
     fetch('/api/v1/healthz').then((response) => response.json()).catch(() => null),
     api('GET', '/clusters?limit=500'),
     api('GET', `/calculations?limit=500&order=newest&created_by=${user.id}`),
-    user.role === 'user' ? Promise.resolve({ items: [] }) : api('GET', '/calculations?state=pending_approval&limit=500'),
+    api('GET', '/calculations?state=pending_approval&limit=500'),
   ]);
+  // What this person may approve is what the API lists as approvable for them.
+  const approvable = pending.items.filter((item) => allows(item, 'approve'));
   const healthy = health?.status === 'ok';
   const mine = recent.items;
   const count = (state) => mine.filter((item) => item.state === state).length;
@@ -26,10 +29,13 @@ export async function dashboard({ user }) {
       element('div', { class: 'figure' }, healthy ? 'Healthy' : 'Degraded'),
       element('span', { class: `badge ${healthy ? 'ok' : 'bad'}` }, `database ${health?.database ?? 'unknown'}`)),
   ];
-  if (user.role !== 'user') {
+  if (approvable.length) {
     cards.push(element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Waiting for your approval'),
-      element('div', { class: 'figure' }, pending.items.length),
+      element('div', { class: 'figure' }, approvable.length),
       element('a', { href: '#/calculations?state=pending_approval' }, 'Review')));
+  } else if (count('pending_approval')) {
+    cards.push(element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Yours waiting for a moderator'),
+      element('div', { class: 'figure' }, count('pending_approval'))));
   }
   return element('section', {},
     element('h2', {}, `Hello, ${user.name || user.email}`),

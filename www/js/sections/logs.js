@@ -1,5 +1,6 @@
 import { api, currentToken, refresh } from '../api.js';
 import { element, toast } from '../ui.js';
+import { allows, meta } from '../meta.js';
 
 let activeStream = null;
 
@@ -48,7 +49,7 @@ async function follow(query, body, status) {
   status.textContent = ended ? `Stopped (${ended.replaceAll('_', ' ')})` : 'Stopped';
 }
 
-export async function logs({ user }) {
+export async function logs() {
   const clusters = await api('GET', '/clusters?limit=500');
   const cluster = element('select', {}, element('option', { value: '' }, 'every cluster'),
     clusters.items.map((item) => element('option', { value: item.id }, item.name)));
@@ -69,7 +70,7 @@ export async function logs({ user }) {
   cluster.addEventListener('change', load);
   level.addEventListener('change', load);
   const actions = [cluster, level, status];
-  if (user.role === 'admin') {
+  if (allows(await meta(), 'delete_logs')) {
     actions.push(element('button', { type: 'button', class: 'danger', onclick: async () => {
       if (!window.confirm('Delete every log entry older than 30 days?')) return;
       try {

@@ -1,7 +1,6 @@
 import { api } from '../api.js';
+import { allows, meta } from '../meta.js';
 import { element, field, formatTime, toast } from '../ui.js';
-
-const roles = ['user', 'moderator', 'admin'];
 
 async function act(promise, message, rerender) {
   try {
@@ -11,7 +10,7 @@ async function act(promise, message, rerender) {
   } catch (error) { toast(error.message, true); }
 }
 
-function createForm(rerender) {
+function createForm(roles, rerender) {
   const email = element('input', { type: 'email', required: true });
   const name = element('input', {});
   const role = element('select', {}, roles.map((value) => element('option', { value }, value)));
@@ -25,30 +24,32 @@ function createForm(rerender) {
     field('Password', password), element('button', { class: 'primary', type: 'submit' }, 'Add')));
 }
 
-function row(target, user, rerender) {
+// Every button is one the API listed in the account's allowed_actions.
+function row(target, user, roles, rerender) {
   const isSelf = target.id === user.id;
-  const manages = user.role === 'admin' || (user.role === 'moderator' && target.role !== 'admin');
   const actions = [];
-  if (manages && !isSelf) {
+  for (const [action, label, blocked] of [['block', 'Block', true], ['unblock', 'Unblock', false]]) {
+    if (!allows(target, action)) continue;
     actions.push(element('button', { type: 'button', onclick: () => act(
-      api('PATCH', `/users/${target.id}`, { blocked: !target.blocked }),
-      `${target.email} ${target.blocked ? 'unblocked' : 'blocked'}`, rerender) }, target.blocked ? 'Unblock' : 'Block'));
+      api('PATCH', `/users/${target.id}`, { blocked }), `${target.email} ${blocked ? 'blocked' : 'unblocked'}`, rerender) }, label));
   }
-  if (manages) {
+  if (allows(target, 'set_password') && !isSelf) {
     actions.push(element('button', { type: 'button', onclick: () => {
       const password = window.prompt(`New password for ${target.email} (10 characters or more)`);
       if (password) act(api('PATCH', `/users/${target.id}`, { password }), 'Password changed; their sessions ended', rerender);
     } }, 'Set password'));
   }
   let roleCell = element('span', { class: 'badge' }, target.role);
-  if (user.role === 'admin' && !isSelf) {
+  if (allows(target, 'change_role')) {
     roleCell = element('select', { 'aria-label': `Role of ${target.email}`, onchange: (event) => act(
       api('PATCH', `/users/${target.id}`, { role: event.target.value }), `${target.email} is now ${event.target.value}`, rerender) },
     roles.map((value) => element('option', { value, selected: value === target.role }, value)));
   }
-  if (user.role === 'admin' && !isSelf) {
+  if (allows(target, 'revoke_sessions') && !isSelf) {
     actions.push(element('button', { type: 'button', onclick: () => act(
       api('POST', `/users/${target.id}/revoke-sessions`), `${target.email} signed out everywhere`, rerender) }, 'Sign out everywhere'));
+  }
+  if (allows(target, 'delete')) {
     actions.push(element('button', { type: 'button', class: 'danger', onclick: () => {
       if (window.confirm(`Delete ${target.email}? Their calculations stay.`)) {
         act(api('DELETE', `/users/${target.id}`), `${target.email} deleted`, rerender);
@@ -65,9 +66,10 @@ function row(target, user, rerender) {
 }
 
 export async function users({ user, rerender }) {
-  if (user.role === 'user') {
+  const rules = await meta();
+  if (!allows(rules, 'list_users')) {
     return element('section', {}, element('h2', {}, 'Users'),
-      element('div', { class: 'card' }, element('p', {}, `You are ${user.email}, a user.`),
+      element('div', { class: 'card' }, element('p', {}, `You are ${user.email}, a ${user.role}.`),
         element('p', { class: 'muted' }, 'Moderators and admins manage accounts here. Your own settings are under '),
         element('a', { href: '#/account' }, 'Your account')));
   }
@@ -80,8 +82,8 @@ export async function users({ user, rerender }) {
   } while (cursor);
   return element('section', {},
     element('div', { class: 'toolbar' }, element('h2', {}, 'Users'), element('span', { class: 'muted' }, `${items.length} accounts`)),
-    user.role === 'admin' ? createForm(rerender) : null,
+    allows(rules, 'create_user') ? createForm(rules.roles, rerender) : null,
     element('table', {},
       element('thead', {}, element('tr', {}, ['Email', 'Name', 'Role', 'Status', 'Created', ''].map((title) => element('th', {}, title)))),
-      element('tbody', {}, items.map((target) => row(target, user, rerender)))));
+      element('tbody', {}, items.map((target) => row(target, user, rules.roles, rerender)))));
 }
