@@ -90,6 +90,8 @@ def main(base_url, admin_email, admin_password, screenshots):
         expect(page.locator("#section table")).to_contain_text("H2O")
 
         page.click("#nav a:text-is('Calculations')")
+        expect(page.locator("#section")).to_contain_text("Nothing yet")
+        page.click("#section a:text-is('New calculation')")
         expect(page.locator("#section h3").last).to_have_text("New calculation")
         create = page.locator("#section form").last
         create.locator("input").first.fill("Water single point")

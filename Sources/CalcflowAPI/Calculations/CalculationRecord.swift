@@ -16,6 +16,8 @@ struct CalculationRecord: Sendable {
     var configuration: JSON
     var steps: JSON
     var analyses: [String]
+    /// `CalculationInputHash` of what it computes (nil only for rows the maintenance loop has yet to fill).
+    var inputSHA256: String?
     var priority: Int64
     var approved: Bool
     var processed: Bool
@@ -33,7 +35,7 @@ struct CalculationRecord: Sendable {
 
     private static let ownColumnNames = [
         "id", "name", "description", "cluster_id", "molecule_id", "engine", "configuration", "steps", "analyses", "priority",
-        "approved", "processed", "state", "state_reason", "cancel_requested", "keep_raw", "rerun_of", "created_by", "created_at",
+        "input_sha256", "approved", "processed", "state", "state_reason", "cancel_requested", "keep_raw", "rerun_of", "created_by", "created_at",
         "started_at", "finished_at",
     ]
     /// The calculation's own columns, for reads that must not join (locking reads).
@@ -67,6 +69,7 @@ struct CalculationRecord: Sendable {
         steps = row.string("steps").flatMap { try? JSON.parse($0) } ?? .array([])
         analyses = (row.string("analyses").flatMap { try? JSON.parse($0) }?.arrayValue ?? []).compactMap(\.stringValue)
         priority = row.int("priority") ?? 0
+        inputSHA256 = row.string("input_sha256")
         approved = row.bool("approved")
         processed = row.bool("processed")
         state = row.string("state").flatMap(CalculationState.init(rawValue:)) ?? .queued
@@ -103,7 +106,7 @@ struct CalculationRecord: Sendable {
         [
             "id": .integer(id), "name": .string(name), "description": .string(description), "cluster_id": .integer(clusterID),
             "cluster": .string(clusterName), "molecule_id": JSON(moleculeID), "engine": .string(engine), "configuration": configuration,
-            "steps": steps, "analyses": .array(analyses.map(JSON.string)), "priority": .integer(priority), "approved": .bool(approved),
+            "steps": steps, "analyses": .array(analyses.map(JSON.string)), "input_sha256": JSON(inputSHA256), "priority": .integer(priority), "approved": .bool(approved),
             "processed": .bool(processed), "state": .string(state.rawValue), "reason": JSON(reason), "cancel_requested": .bool(cancelRequested),
             "progress": progress, "keep_raw": .bool(keepRaw), "rerun_of": JSON(rerunOf), "created_by": .integer(createdBy),
             "created_at": JSON(createdAt), "started_at": JSON(startedAt), "finished_at": JSON(finishedAt),

@@ -15,6 +15,7 @@ enum CalculationRoutes {
             Route("POST", "/api/v1/calculations/{id}/approve", access: .signedIn(minimum: .moderator), handler: approve),
             Route("POST", "/api/v1/calculations/{id}/cancel", access: .anyUser, handler: cancel),
             Route("POST", "/api/v1/calculations/{id}/rerun", access: .anyUser, handler: rerun),
+            Route("POST", "/api/v1/calculations/input-matches", access: .anyUser, handler: inputMatches),
             Route("GET", "/api/v1/calculations/{id}/events", access: .anyUser, handler: events),
             Route("GET", "/api/v1/calculations/{id}/analyses", access: .anyUser, handler: analyses),
             Route("GET", "/api/v1/calculations/{id}/analyses/{name}", access: .anyUser, handler: analysis),
@@ -52,6 +53,11 @@ enum CalculationRoutes {
         filter.clusterID = try integerQuery(context, "cluster_id")
         filter.moleculeID = try integerQuery(context, "molecule_id")
         filter.createdBy = try integerQuery(context, "created_by")
+        if let engine = query["engine"], !engine.isEmpty { filter.engine = engine }
+        if let hash = query["input_sha256"], !hash.isEmpty {
+            guard hash.count == 64, hash.allSatisfy(\.isHexDigit) else { throw ValidationError(field: "input_sha256", message: "must be 64 hexadecimal digits") }
+            filter.inputSHA256 = hash.lowercased()
+        }
         filter.text = query["q"]
         switch query["order"] ?? "oldest" {
         case "oldest": filter.newestFirst = false
@@ -144,6 +150,10 @@ enum CalculationRoutes {
             approvalReason = Self.approvalReason(context, engine: engine, cluster: checked.cluster)
             // A new molecule brings its structure as it is now; other edits keep the copy the calculation has.
             if input.moleculeID != nil { assignments.append(("molecule_structure", SQLValue(checked.moleculeStructure))) }
+            let structure = input.moleculeID != nil ? checked.moleculeStructure : try calculations.moleculeStructure(of: calculation.id)
+            assignments.append(("input_sha256", .text(CalculationInputHash.of(
+                engine: engine, configuration: input.configuration ?? calculation.configuration,
+                steps: try (input.steps ?? StepPlan.read(calculation.steps)).json, structure: structure))))
         }
         if let name = input.name { assignments.append(("name", .text(name))) }
         if let description = input.description { assignments.append(("description", .text(description))) }
@@ -203,6 +213,25 @@ enum CalculationRoutes {
             approvalReason: approvalReason(context, engine: calculation.engine, cluster: checked.cluster), rerunOf: calculation.id,
             moleculeStructure: calculation.moleculeID == nil ? nil : structure), clusterName: checked.cluster.name)
         return .json(render(created, context), status: 201)
+    }
+
+    /// `POST /calculations/input-matches` with a create body: the calculations that computed the same
+    /// input (engine, configuration, steps, structure), newest first, so the form can say "already
+    /// computed" before creating. Checked as a create would be, so the hash is the one it would get.
+    @Sendable static func inputMatches(_ context: RequestContext) throws -> Response {
+        var body = try context.request.inputObject()
+        let input = try CalculationInput(&body, creating: true)
+        guard let clusterID = input.clusterID, let engine = input.engine else { throw ValidationError(field: "cluster_id", message: "is required") }
+        let steps = try input.steps ?? StepPlan.read(nil)
+        let checked = try validate(context, clusterID: clusterID, moleculeID: input.moleculeID ?? nil, engine: engine,
+                                   configuration: input.configuration ?? .object([:]), analyses: input.analyses ?? [], steps: steps)
+        let hash = CalculationInputHash.of(engine: engine, configuration: input.configuration ?? .object([:]), steps: steps.json,
+                                           structure: checked.moleculeStructure)
+        var filter = CalculationStore.Filter()
+        filter.inputSHA256 = hash
+        filter.newestFirst = true
+        let matches = try context.calculations().list(filter, page: PageRequest(limit: 10))
+        return .json(["input_sha256": .string(hash), "items": .array(matches.prefix(10).map { render($0, context) })])
     }
 
     @Sendable static func events(_ context: RequestContext) throws -> Response {

@@ -31,6 +31,8 @@ struct CalculationStore {
         var moleculeID: Int64?
         var text: String?
         var createdBy: Int64?
+        var inputSHA256: String?
+        var engine: String?
         /// Newest first (the cursor then walks back in time).
         var newestFirst = false
     }
@@ -42,6 +44,8 @@ struct CalculationStore {
         if let cluster = filter.clusterID { conditions.append("c.cluster_id = ?"); values.append(.integer(cluster)) }
         if let molecule = filter.moleculeID { conditions.append("c.molecule_id = ?"); values.append(.integer(molecule)) }
         if let creator = filter.createdBy { conditions.append("c.created_by = ?"); values.append(.integer(creator)) }
+        if let engine = filter.engine { conditions.append("c.engine = ?"); values.append(.text(engine)) }
+        if let hash = filter.inputSHA256 { conditions.append("c.input_sha256 = ?"); values.append(.text(hash)) }
         if let text = filter.text, !text.isEmpty {
             conditions.append("(c.name LIKE ? OR c.description LIKE ?)")
             let pattern = SearchPattern.containing(text)
@@ -91,12 +95,14 @@ struct CalculationStore {
         let created = try connection.queryFirst(
             """
             INSERT INTO calculations (name, description, cluster_id, molecule_id, molecule_structure, engine, configuration, steps, analyses,
-                                      priority, approved, state, state_reason, keep_raw, created_by, rerun_of)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING \(CalculationRecord.returnedColumns)
+                                      input_sha256, priority, approved, state, state_reason, keep_raw, created_by, rerun_of)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING \(CalculationRecord.returnedColumns)
             """,
             [.text(new.name), .text(new.description), .integer(new.clusterID), SQLValue(new.moleculeID), SQLValue(new.moleculeStructure),
              .text(new.engine), .text(new.configuration.serializedString()), .text(new.steps.json.serializedString()),
-             .text(JSON.array(new.analyses.map(JSON.string)).serializedString()), .integer(new.priority),
+             .text(JSON.array(new.analyses.map(JSON.string)).serializedString()),
+             .text(CalculationInputHash.of(engine: new.engine, configuration: new.configuration, steps: new.steps.json, structure: new.moleculeStructure)),
+             .integer(new.priority),
              SQLValue(lifecycle.state != .pendingApproval), .text(lifecycle.state.rawValue), SQLValue(lifecycle.reason),
              SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
         guard let created else { throw DatabaseError(code: .statementFailed, message: "the insert of a calculation returned no row") }

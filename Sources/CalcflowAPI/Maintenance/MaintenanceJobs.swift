@@ -1,7 +1,8 @@
+import JSON
 import MariaDB
 
 /// What runs every maintenance interval, in one API process at a time (a named lock): lost-run
-/// detection, heartbeat rollups and retention.
+/// detection, heartbeat rollups, retention, and the input hashes of calculations made before they existed.
 enum MaintenanceJobs {
     static func run(on connection: Connection, services: APIServices) throws {
         // GET_LOCK with no wait: another process doing it already is as good.
@@ -11,5 +12,17 @@ enum MaintenanceJobs {
         let lost = try store.loseSilentRuns(after: services.configuration.lostAfterSeconds)
         if lost > 0 { services.logger.warning("runs_lost", metadata: ["count": "\(lost)", "after_seconds": "\(services.configuration.lostAfterSeconds)"]) }
         try HeartbeatSeries(connection: connection).maintain()
+        try fillInputHashes(on: connection)
+    }
+
+    /// Calculations from before migration 0019 get their `CalculationInputHash`, a batch per round.
+    static func fillInputHashes(on connection: Connection) throws {
+        for row in try connection.query(
+            "SELECT id, engine, configuration, steps, molecule_structure FROM calculations WHERE input_sha256 IS NULL ORDER BY id LIMIT 500") {
+            let hash = CalculationInputHash.of(
+                engine: row.string("engine") ?? "", configuration: row.string("configuration").flatMap { try? JSON.parse($0) } ?? .object([:]),
+                steps: row.string("steps").flatMap { try? JSON.parse($0) } ?? .array([]), structure: row.string("molecule_structure"))
+            try connection.execute("UPDATE calculations SET input_sha256 = ? WHERE id = ? AND input_sha256 IS NULL", [.text(hash), .integer(row.int("id") ?? 0)])
+        }
     }
 }

@@ -1,6 +1,9 @@
 import { api } from '../api.js';
 import { download } from '../download.js';
 import { allows, meta } from '../meta.js';
+import { calculationForm } from './calculation-form.js';
+import { lineChart } from '../charts.js';
+import { energyChanges, scfThreshold, stalls, sweepSeries } from '../convergence.js';
 import { element, emptyState, field, formatTime, toast } from '../ui.js';
 
 const stateClass = { succeeded: 'ok', failed: 'bad', not_converged: 'bad', cancelled: 'bad' };
@@ -9,95 +12,152 @@ export function stateBadge(state) {
   return element('span', { class: `badge ${stateClass[state] ?? ''}` }, state.replace('_', ' '));
 }
 
-const templates = {
-  qe: { input: "&CONTROL\n  calculation = 'scf'\n  prefix = 'si'\n/\n&SYSTEM\n  ibrav = 2, celldm(1) = 10.2, nat = 2, ntyp = 1, ecutwfc = 18.0\n/\n&ELECTRONS\n/\nATOMIC_SPECIES\n Si 28.086 Si.pz-vbc.UPF\nATOMIC_POSITIONS alat\n Si 0.00 0.00 0.00\n Si 0.25 0.25 0.25\nK_POINTS automatic\n 4 4 4 1 1 1\n", pseudopotentials: ['Si.pz-vbc.UPF'] },
-  xtb: { task: 'sp', method: 'gfn2', charge: 0, uhf: 0 },
-  siesta: { fdf: 'SystemName water\nSystemLabel h2o\n', pseudopotentials: ['O.psf', 'H.psf'] },
-  command: { script: '#!/bin/sh\necho hello\n', files: {} },
-};
-
 function progressText(calculation) {
   return calculation.progress ? `${calculation.progress.done} / ${calculation.progress.total}` : '—';
 }
 
-async function createForm(rules) {
-  const [clusters, catalog, molecules] = await Promise.all([
-    api('GET', '/clusters?limit=500'), api('GET', '/analyses'), api('GET', '/molecules?limit=500')]);
-  const priorities = rules.limits.priority;
-  const engines = [...new Set(catalog.items.map((item) => item.engine))];
-  if (clusters.items.length === 0 || engines.length === 0) {
-    return emptyState('Nothing to run on yet', 'A calculation needs a cluster whose agent has reported its engines.');
-  }
-  const name = element('input', { required: true, maxlength: 200 });
-  const cluster = element('select', {}, clusters.items.map((item) => element('option', { value: item.id }, item.name)));
-  const molecule = element('select', {}, element('option', { value: '' }, 'none'),
-    molecules.items.map((item) => element('option', { value: item.id }, `${item.name} (${item.formula})`)));
-  const engine = element('select', {}, engines.map((item) => element('option', { value: item }, item)));
-  const analyses = element('div', { class: 'actions' });
-  const configuration = element('textarea', { rows: 10, spellcheck: 'false', class: 'code' });
-  const steps = element('textarea', { rows: 3, spellcheck: 'false', class: 'code', placeholder: '[{"name": "scf"}, {"name": "bands", "copy_from": "scf", "copy": ["si.save"]}]' });
-  const priority = element('input', { type: 'number', min: priorities.min, max: priorities.max, value: priorities.default });
-  const fillEngine = () => {
-    analyses.replaceChildren(...catalog.items.filter((item) => item.engine === engine.value).map((item) =>
-      element('label', { title: item.description }, element('input', { type: 'checkbox', value: item.name, checked: ['scf', 'total_energy'].includes(item.name) }),
-        ` ${item.name}${item.requires.length ? ` (needs ${item.requires.join(', ')})` : ''}`)));
-    configuration.value = JSON.stringify(templates[engine.value] ?? {}, null, 2);
+const columns = [
+  ['id', '#', (item) => item.id],
+  ['name', 'Name', (item) => element('a', { href: `#/calculations/${item.id}` }, item.name)],
+  ['engine', 'Engine', (item) => item.engine],
+  ['cluster', 'Cluster', (item) => item.cluster],
+  ['state', 'State', (item) => [stateBadge(item.state), item.reason && item.state !== 'succeeded' ? element('div', { class: 'muted small' }, item.reason) : null]],
+  ['progress', 'Progress', progressText],
+  ['priority', 'Priority', (item) => item.priority],
+  ['created', 'Created', (item) => formatTime(item.created_at)],
+  ['finished', 'Finished', (item) => formatTime(item.finished_at)],
+];
+const columnsKey = 'calcflow.calculation-columns';
+const shownColumns = () => {
+  const saved = localStorage.getItem(columnsKey);
+  return saved ? saved.split(',') : ['id', 'name', 'engine', 'cluster', 'state', 'progress', 'created'];
+};
+
+// Every filter lives in the URL (#/calculations?state=…&creator=all&cursor=…), so a view can be
+// shared and reloaded. Mine by default; "all" is one click away.
+async function list({ user, rerender }) {
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [rules, clusters] = await Promise.all([meta(), api('GET', '/clusters?limit=500')]);
+  const creator = query.get('creator') === 'all' ? 'all' : 'mine';
+  const newest = query.get('order') !== 'oldest';
+  const parameters = new URLSearchParams({ limit: '50', order: newest ? 'newest' : 'oldest' });
+  for (const key of ['state', 'cluster_id', 'engine', 'molecule_id', 'q', 'cursor']) if (query.get(key)) parameters.set(key, query.get(key));
+  if (creator === 'mine') parameters.set('created_by', user.id);
+  const page = await api('GET', `/calculations?${parameters}`);
+  const go = (changes) => {
+    const next = new URLSearchParams(query);
+    for (const [key, value] of Object.entries(changes)) { if (value) next.set(key, value); else next.delete(key); }
+    if (!('cursor' in changes)) next.delete('cursor');
+    location.hash = `#/calculations?${next}`;
   };
-  engine.addEventListener('change', fillEngine);
-  fillEngine();
-  return element('form', { class: 'card', onsubmit: async (event) => {
-    event.preventDefault();
-    let body;
-    try {
-      body = {
-        name: name.value, cluster_id: Number(cluster.value), engine: engine.value, priority: Number(priority.value),
-        analyses: [...analyses.querySelectorAll('input:checked')].map((input) => input.value),
-        configuration: JSON.parse(configuration.value),
-      };
-      if (steps.value.trim()) body.steps = JSON.parse(steps.value);
-    } catch (error) { toast(`The configuration or steps are not valid JSON: ${error.message}`, true); return; }
-    if (molecule.value) body.molecule_id = Number(molecule.value);
-    try {
-      const created = await api('POST', '/calculations', body);
-      // The API says why a calculation waits for approval (a command script, an approval cluster).
-      toast(`Created #${created.id}: ${created.state.replace('_', ' ')}${created.reason ? `: ${created.reason}` : ''}`);
-      location.hash = `#/calculations/${created.id}`;
-    } catch (error) { toast(`${error.field ? `${error.field}: ` : ''}${error.message}`, true); }
-  } }, element('h3', {}, 'New calculation'),
-  element('div', { class: 'form-row' }, field('Name', name), field('Cluster', cluster), field('Engine', engine), field('Molecule', molecule),
-    field(`Priority (${priorities.min} to ${priorities.max} for you)`, priority)),
-  element('div', {}, element('strong', {}, 'Analyses'), analyses),
-  field('Configuration (JSON)', configuration), field('Steps (JSON, optional: one step "main" otherwise)', steps),
-  element('button', { class: 'primary', type: 'submit' }, 'Create'));
+  const select = (key, label, options) => element('select', { 'aria-label': label, onchange: (event) => go({ [key]: event.target.value }) },
+    element('option', { value: '' }, label), options.map(([value, text]) => element('option', { value, selected: query.get(key) === String(value) }, text)));
+  const text = element('input', { type: 'search', 'aria-label': 'Search names and descriptions', placeholder: 'search name or description', value: query.get('q') ?? '' });
+  const filters = element('form', { class: 'filters', role: 'search', onsubmit: (event) => { event.preventDefault(); go({ q: text.value }); } },
+    element('div', { class: 'segmented', role: 'group', 'aria-label': 'Whose calculations' },
+      ...[['mine', 'Mine'], ['all', 'Everyone\'s']].map(([value, label]) => element('button', { type: 'button', 'aria-pressed': String(creator === value),
+        class: creator === value ? 'selected' : '', onclick: () => go({ creator: value === 'all' ? 'all' : '' }) }, label))),
+    select('state', 'Any state', rules.calculation_states.map(({ name }) => [name, name.replace('_', ' ')])),
+    select('cluster_id', 'Any cluster', clusters.items.map((item) => [item.id, item.name])),
+    select('engine', 'Any engine', rules.engines.map((item) => [item.name, item.name])),
+    text, element('button', { type: 'submit' }, 'Search'));
+
+  const visible = shownColumns();
+  const picker = element('details', { class: 'column-picker' }, element('summary', {}, 'Columns'),
+    columns.map(([key, title]) => element('label', {}, element('input', { type: 'checkbox', checked: visible.includes(key), onchange: (event) => {
+      const next = columns.map(([name]) => name).filter((name) => (name === key ? event.target.checked : visible.includes(name)));
+      localStorage.setItem(columnsKey, next.join(','));
+      rerender();
+    } }), ` ${title}`)));
+  const chosen = columns.filter(([key]) => visible.includes(key));
+  const filtered = ['state', 'cluster_id', 'engine', 'q', 'cursor'].some((key) => query.get(key));
+  const table = page.items.length
+    ? element('table', {},
+      element('thead', {}, element('tr', {}, chosen.map(([key, title]) => (key === 'id'
+        ? element('th', { 'aria-sort': newest ? 'descending' : 'ascending' },
+          element('button', { type: 'button', class: 'link', onclick: () => go({ order: newest ? 'oldest' : '' }) }, `${title} ${newest ? '↓' : '↑'}`))
+        : element('th', { scope: 'col' }, title))))),
+      element('tbody', {}, page.items.map((item) => element('tr', {}, chosen.map(([, , cell]) => element('td', {}, cell(item)))))))
+    : filtered
+      ? emptyState('No match', 'No calculation matches these filters. Clear them or widen the search.')
+      : emptyState('Nothing yet', creator === 'mine' ? 'You have no calculations yet: create your first one.' : 'No calculations yet.');
+  const pager = element('nav', { class: 'actions pager', 'aria-label': 'Pages' },
+    query.get('cursor') ? element('button', { type: 'button', onclick: () => go({ cursor: '' }) }, 'First page') : null,
+    page.next_cursor ? element('button', { type: 'button', onclick: () => go({ cursor: page.next_cursor }) }, 'Next page') : null);
+  return element('section', {},
+    element('div', { class: 'toolbar' }, element('h2', {}, 'Calculations'),
+      element('div', { class: 'actions' }, picker,
+        allows(rules, 'create_calculation') ? element('a', { class: 'button primary', href: '#/calculations/new' }, 'New calculation') : null)),
+    filters, table, pager);
 }
 
-async function list() {
+async function creation() {
   const rules = await meta();
-  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
-  const state = element('select', { 'aria-label': 'State' }, element('option', { value: '' }, 'any state'),
-    rules.calculation_states.map(({ name: value }) => element('option', { value, selected: query.get('state') === value }, value.replace('_', ' '))));
-  const text = element('input', { type: 'search', 'aria-label': 'Search', placeholder: 'name or description', value: query.get('q') ?? '' });
-  const parameters = new URLSearchParams({ limit: '200', order: 'newest' });
-  if (query.get('state')) parameters.set('state', query.get('state'));
-  if (query.get('q')) parameters.set('q', query.get('q'));
-  const page = await api('GET', `/calculations?${parameters}`);
-  const items = page.items;
-  const filters = element('form', { class: 'toolbar', onsubmit: (event) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    if (state.value) next.set('state', state.value);
-    if (text.value) next.set('q', text.value);
-    location.hash = `#/calculations?${next}`;
-  } }, element('h2', {}, 'Calculations'), element('div', { class: 'actions' }, state, text, element('button', { type: 'submit' }, 'Filter')));
-  const table = items.length
-    ? element('table', {},
-      element('thead', {}, element('tr', {}, ['#', 'Name', 'Engine', 'Cluster', 'State', 'Progress', 'Priority', 'Created'].map((title) => element('th', {}, title)))),
-      element('tbody', {}, items.map((item) => element('tr', {},
-        element('td', {}, item.id), element('td', {}, element('a', { href: `#/calculations/${item.id}` }, item.name)),
-        element('td', {}, item.engine), element('td', {}, item.cluster), element('td', {}, stateBadge(item.state)),
-        element('td', {}, progressText(item)), element('td', {}, item.priority), element('td', {}, formatTime(item.created_at))))))
-    : emptyState('No calculations here', 'Create one below, or change the filter.');
-  return element('section', {}, filters, table, allows(rules, 'create_calculation') ? await createForm(rules) : null);
+  return element('section', {}, element('p', {}, element('a', { href: '#/calculations' }, '← Calculations')), await calculationForm(rules));
+}
+
+/** A result's data as a short table: numbers and words as they are, lists by their length. */
+function dataSummary(data) {
+  if (data === null || typeof data !== 'object') return String(data);
+  const rows = Object.entries(data).map(([key, value]) => {
+    let shown;
+    if (Array.isArray(value)) shown = `${value.length} values${value.length && typeof value[0] === 'number' ? `, last ${value[value.length - 1]}` : ''}`;
+    else if (value && typeof value === 'object') shown = Object.entries(value).slice(0, 6).map(([name, item]) => `${name}: ${typeof item === 'object' ? '…' : item}`).join(', ');
+    else shown = String(value);
+    return element('tr', {}, element('th', { scope: 'row' }, key), element('td', {}, shown));
+  });
+  return element('table', { class: 'data' }, element('tbody', {}, rows));
+}
+
+/** log10 |ΔE| per SCF iteration, one chart per step that has energies, with the threshold dashed. */
+function scfSection(calculation, results) {
+  const scf = results.filter((item) => item.name === 'scf' && Array.isArray(item.data?.energies) && item.data.energies.length > 1);
+  if (!scf.length) return null;
+  const threshold = scfThreshold(calculation);
+  const container = element('div', { class: 'grid charts' });
+  const section = element('section', { 'aria-labelledby': 'scf-title' }, element('h3', { id: 'scf-title' }, 'SCF convergence'), container);
+  for (const item of scf.slice(-6)) {
+    const changes = energyChanges(item.data.energies);
+    const stalled = stalls(changes, threshold?.electronvolts);
+    const canvas = element('canvas', { role: 'img', 'aria-label': `log10 of the energy change per SCF iteration${item.step ? ` of step ${item.step}` : ''}: `
+      + `from ${changes[0].log10.toFixed(1)} to ${changes[changes.length - 1].log10.toFixed(1)} over ${changes.length + 1} iterations` });
+    const series = [{ label: 'log10 |ΔE| (eV)', points: changes.map((change) => ({ x: change.iteration, y: change.log10 })) }];
+    if (threshold) {
+      const y = Math.log10(threshold.electronvolts);
+      series.push({ label: `threshold (${threshold.source})`, dashed: true, points: [{ x: changes[0].iteration, y }, { x: changes[changes.length - 1].iteration, y }] });
+    }
+    container.append(element('div', { class: 'card chart' },
+      element('div', { class: 'chart-box' }, canvas),
+      item.data.converged === false ? element('p', { class: 'error' }, 'Not converged.') : null,
+      stalled ? element('p', { class: 'warning', role: 'status' }, 'The SCF stalls: its last five iterations got no closer to the threshold.') : null));
+    lineChart(canvas, { title: item.step ? `Step ${item.step}` : 'SCF', xLabel: 'iteration', yLabel: 'log10 |ΔE| (eV)', series })
+      .catch((error) => canvas.replaceWith(element('p', { class: 'error' }, error.message)));
+  }
+  return section;
+}
+
+/** For a sweep: the chosen numeric result against the swept parameter, one point per step. */
+function sweepSection(calculation, results) {
+  const all = sweepSeries(calculation, results);
+  if (!all.length) return null;
+  const box = element('div', { class: 'chart-box' });
+  const table = element('div', {});
+  const pick = element('select', { 'aria-label': 'Result to chart' }, all.map((series, index) => element('option', { value: index }, series.analysis)));
+  const draw = () => {
+    const series = all[Number(pick.value)];
+    const canvas = element('canvas', { role: 'img', 'aria-label': `${series.analysis} against ${series.parameter}, ${series.points.length} steps` });
+    box.replaceChildren(canvas);
+    table.replaceChildren(element('table', {}, element('thead', {}, element('tr', {}, element('th', { scope: 'col' }, series.parameter),
+      element('th', { scope: 'col' }, `${series.analysis}${series.unit ? ` (${series.unit})` : ''}`))),
+    element('tbody', {}, series.points.map((point) => element('tr', {}, element('td', {}, point.x), element('td', {}, point.y))))));
+    lineChart(canvas, { title: `${series.analysis} against ${series.parameter}`, xLabel: series.parameter,
+      yLabel: `${series.analysis}${series.unit ? ` (${series.unit})` : ''}`, series: [{ label: series.analysis, points: series.points }] })
+      .catch((error) => box.replaceChildren(element('p', { class: 'error' }, error.message)));
+  };
+  pick.addEventListener('change', draw);
+  draw();
+  return element('section', { 'aria-labelledby': 'sweep-title' }, element('div', { class: 'toolbar' },
+    element('h3', { id: 'sweep-title' }, 'Sweep summary'), field('Result', pick)), element('div', { class: 'card chart' }, box), table);
 }
 
 async function act(promise, message, rerender) {
@@ -148,10 +208,12 @@ async function detail({ path, rerender }) {
     element('div', { class: 'actions' }, actions),
     element('h3', {}, 'Results'),
     results.items.length
-      ? element('table', {}, element('thead', {}, element('tr', {}, ['Analysis', 'Step', 'Data'].map((title) => element('th', {}, title)))),
+      ? element('table', {}, element('thead', {}, element('tr', {}, ['Analysis', 'Step', 'Values'].map((title) => element('th', { scope: 'col' }, title)))),
         element('tbody', {}, results.items.map((item) => element('tr', {}, element('td', {}, item.name), element('td', {}, item.step || '—'),
-          element('td', {}, element('pre', { class: 'code' }, JSON.stringify(item.data, null, 1).slice(0, 2000)))))))
-      : element('p', { class: 'muted' }, `Requested: ${calculation.analyses.join(', ')}. Nothing extracted yet.`),
+          element('td', {}, dataSummary(item.data))))))
+      : element('p', { class: 'muted' }, `Requested: ${calculation.analyses.join(', ') || 'no analysis'}. Nothing extracted yet.`),
+    scfSection(calculation, results.items),
+    sweepSection(calculation, results.items),
     element('h3', {}, 'Events'),
     events.items.length
       ? element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Step', 'State', 'Message'].map((title) => element('th', {}, title)))),
@@ -163,5 +225,6 @@ async function detail({ path, rerender }) {
 }
 
 export async function calculations(context) {
+  if (context.path === 'calculations/new') return creation();
   return /^calculations\/\d+/.test(context.path) ? detail(context) : list(context);
 }
