@@ -83,7 +83,7 @@ def main(base_url, admin_email, admin_password, screenshots):
                                context=ssl._create_unverified_context()).read()
         page.click("#nav a:text-is('Molecules')")
         expect(page.locator("#section h2").first).to_have_text("Molecules")
-        molecule = page.locator("#section form")
+        molecule = page.locator("#section form").last
         molecule.locator("input").first.fill("Water")
         molecule.locator("textarea").fill("3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467")
         molecule.locator("button[type=submit]").click()

@@ -38,3 +38,13 @@ export function field(label, input) {
 export function emptyState(title, text) {
   return element('div', { class: 'card' }, element('h3', {}, title), element('p', { class: 'muted' }, text));
 }
+
+/** Runs an API call for a button: its message (or the API's error) as a toast, then the page again. */
+export async function act(promise, message, rerender) {
+  try {
+    const result = await promise;
+    if (message) toast(message);
+    rerender();
+    return result;
+  } catch (error) { toast(error.message, true); return null; }
+}

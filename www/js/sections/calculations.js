@@ -4,7 +4,7 @@ import { allows, meta } from '../meta.js';
 import { calculationForm } from './calculation-form.js';
 import { lineChart } from '../charts.js';
 import { energyChanges, scfThreshold, stalls, sweepSeries } from '../convergence.js';
-import { element, emptyState, field, formatTime, toast } from '../ui.js';
+import { act, element, emptyState, field, formatTime, toast } from '../ui.js';
 
 const stateClass = { succeeded: 'ok', failed: 'bad', not_converged: 'bad', cancelled: 'bad' };
 
@@ -109,6 +109,21 @@ function dataSummary(data) {
   return element('table', { class: 'data' }, element('tbody', {}, rows));
 }
 
+/** Each model that predicts one of the calculation's analyses: its prediction beside the computed value. */
+function predictionSection(calculation, items, rerender) {
+  if (!items.length) return null;
+  const number = (value, unit) => (typeof value === 'number' ? `${value.toFixed(4)}${unit ? ` ${unit}` : ''}` : '—');
+  return element('section', { 'aria-labelledby': 'predictions-title' }, element('h3', { id: 'predictions-title' }, 'Predictions beside the computed values'),
+    element('table', {}, element('thead', {}, element('tr', {}, ['Model', 'Analysis', 'Predicted', 'Computed', 'Residual', ''].map((title) => element('th', { scope: 'col' }, title)))),
+      element('tbody', {}, items.map((item) => element('tr', {},
+        element('td', {}, element('a', { href: `#/models/${item.model_id}` }, item.model)), element('td', {}, item.analysis),
+        element('td', {}, item.error ? element('span', { class: 'error' }, item.error) : number(item.prediction, item.unit)),
+        element('td', {}, number(item.computed, item.unit)), element('td', {}, number(item.residual, item.unit)),
+        element('td', {}, element('button', { type: 'button', onclick: () => act(
+          api('POST', `/calculations/${calculation.id}/predictions`, { model_id: item.model_id }), `Asked ${item.model}`, rerender) },
+        item.prediction === null || item.prediction === undefined ? 'Predict' : 'Predict again')))))));
+}
+
 /** log10 |ΔE| per SCF iteration, one chart per step that has energies, with the threshold dashed. */
 function scfSection(calculation, results) {
   const scf = results.filter((item) => item.name === 'scf' && Array.isArray(item.data?.energies) && item.data.energies.length > 1);
@@ -160,20 +175,13 @@ function sweepSection(calculation, results) {
     element('h3', { id: 'sweep-title' }, 'Sweep summary'), field('Result', pick)), element('div', { class: 'card chart' }, box), table);
 }
 
-async function act(promise, message, rerender) {
-  try {
-    const result = await promise;
-    toast(message);
-    rerender();
-    return result;
-  } catch (error) { toast(error.message, true); return null; }
-}
 
 // The buttons are the calculation's allowed_actions, as the API computed them for this user.
 async function detail({ path, rerender }) {
   const id = path.split('/')[1];
-  const [calculation, events, results] = await Promise.all([
-    api('GET', `/calculations/${id}`), api('GET', `/calculations/${id}/events?limit=500`), api('GET', `/calculations/${id}/analyses`)]);
+  const [calculation, events, results, predictions] = await Promise.all([
+    api('GET', `/calculations/${id}`), api('GET', `/calculations/${id}/events?limit=500`), api('GET', `/calculations/${id}/analyses`),
+    api('GET', `/calculations/${id}/predictions`)]);
   const actions = [];
   if (allows(calculation, 'approve')) {
     actions.push(element('button', { type: 'button', class: 'primary', onclick: () => act(api('POST', `/calculations/${id}/approve`), 'Approved', rerender) }, 'Approve'));
@@ -212,6 +220,7 @@ async function detail({ path, rerender }) {
         element('tbody', {}, results.items.map((item) => element('tr', {}, element('td', {}, item.name), element('td', {}, item.step || '—'),
           element('td', {}, dataSummary(item.data))))))
       : element('p', { class: 'muted' }, `Requested: ${calculation.analyses.join(', ') || 'no analysis'}. Nothing extracted yet.`),
+    predictionSection(calculation, predictions.items, rerender),
     scfSection(calculation, results.items),
     sweepSection(calculation, results.items),
     element('h3', {}, 'Events'),

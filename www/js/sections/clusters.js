@@ -1,18 +1,10 @@
 import { api } from '../api.js';
 import { allows, meta } from '../meta.js';
-import { element, emptyState, field, formatTime, toast } from '../ui.js';
+import { act, element, emptyState, field, formatTime, toast } from '../ui.js';
 
 const gib = (bytes) => (bytes / 2 ** 30).toFixed(1);
 const colours = ['#1f5fa8', '#b3261e', '#1d7a46'];
 
-async function act(promise, message, rerender) {
-  try {
-    const result = await promise;
-    if (message) toast(message);
-    rerender();
-    return result;
-  } catch (error) { toast(error.message, true); return null; }
-}
 
 function summary(cluster) {
   const latest = cluster.latest ?? {};

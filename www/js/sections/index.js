@@ -6,14 +6,14 @@ import { clusters } from './clusters.js';
 import { logs } from './logs.js';
 import { users } from './users.js';
 import { account } from './account.js';
-import { upcoming } from './upcoming.js';
+import { models } from './models.js';
 
 export const sections = [
   { path: 'dashboard', title: 'Dashboard', render: dashboard },
   { path: 'analyses', title: 'Analyses', render: analyses },
   { path: 'calculations', title: 'Calculations', render: calculations },
   { path: 'molecules', title: 'Molecules', render: molecules },
-  { path: 'models', title: 'Models', render: upcoming('Models', 'Trained models served as containers: their health, restarts and a form to ask for predictions.') },
+  { path: 'models', title: 'Models', render: models },
   { path: 'clusters', title: 'Clusters', render: clusters },
   { path: 'logs', title: 'Logs', render: logs },
   { path: 'users', title: 'Users', render: users },

@@ -1,6 +1,9 @@
 import { api } from '../api.js';
 import { element, emptyState, field, formatTime, toast } from '../ui.js';
 import { stateBadge } from './calculations.js';
+import { allows, meta } from '../meta.js';
+import { lineChart } from '../charts.js';
+import { structureView } from '../structure-view.js';
 
 function createForm(rerender) {
   const name = element('input', { required: true, maxlength: 200 });
@@ -18,15 +21,24 @@ function createForm(rerender) {
 }
 
 async function list({ rerender }) {
-  const page = await api('GET', '/molecules?limit=500');
-  return element('section', {}, element('h2', {}, 'Molecules'),
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const parameters = new URLSearchParams({ limit: '500' });
+  if (query.get('q')) parameters.set('q', query.get('q'));
+  const [page, rules] = await Promise.all([api('GET', `/molecules?${parameters}`), meta()]);
+  const text = element('input', { type: 'search', 'aria-label': 'Search names and formulas', placeholder: 'name or formula, e.g. H2O', value: query.get('q') ?? '' });
+  const search = element('form', { class: 'filters', role: 'search', onsubmit: (event) => {
+    event.preventDefault();
+    location.hash = text.value ? `#/molecules?q=${encodeURIComponent(text.value)}` : '#/molecules';
+  } }, text, element('button', { type: 'submit' }, 'Search'));
+  return element('section', {}, element('h2', {}, 'Molecules'), search,
     page.items.length
       ? element('table', {}, element('thead', {}, element('tr', {}, ['Name', 'Formula', 'Atoms', 'Notes', 'Added'].map((title) => element('th', {}, title)))),
         element('tbody', {}, page.items.map((item) => element('tr', {},
           element('td', {}, element('a', { href: `#/molecules/${item.id}` }, item.name)), element('td', {}, item.formula),
           element('td', {}, item.structure.text.split('\n')[0]), element('td', {}, item.notes), element('td', {}, formatTime(item.created_at))))))
-      : emptyState('No molecules yet', 'Add a structure below; calculations can then refer to it and be compared side by side.'),
-    createForm(rerender));
+      : query.get('q') ? emptyState('No match', `No molecule's name or formula contains "${query.get('q')}".`)
+        : emptyState('No molecules yet', 'Add a structure below; calculations can then refer to it and be compared side by side.'),
+    allows(rules, 'create_molecule') ? createForm(rerender) : null);
 }
 
 async function detail({ path }) {
@@ -36,9 +48,23 @@ async function detail({ path }) {
   const analysis = element('select', {}, [...new Set(catalog.items.map((item) => item.name))].map((name) =>
     element('option', { value: name, selected: name === 'total_energy' }, name)));
   const comparison = element('div', {});
+  const chart = element('div', { class: 'chart-box' });
+  const chartCard = element('div', { class: 'card chart', hidden: true }, chart);
   const compare = async () => {
     try {
       const result = await api('GET', `/molecules/${id}/compare?analysis=${encodeURIComponent(analysis.value)}`);
+      // A chart of the numeric results, one point per calculation and step.
+      const numeric = result.items.filter((item) => typeof item.data?.value === 'number');
+      chartCard.hidden = numeric.length < 2;
+      if (numeric.length >= 2) {
+        const canvas = element('canvas', { role: 'img', 'aria-label': `${analysis.value} of ${numeric.length} results of this molecule` });
+        chart.replaceChildren(canvas);
+        const unit = numeric[0].data.unit ? ` (${numeric[0].data.unit})` : '';
+        lineChart(canvas, { title: `${analysis.value} across calculations`, yLabel: `${analysis.value}${unit}`,
+          categories: numeric.map((item) => `#${item.calculation_id}${item.step && item.step !== 'main' ? ` ${item.step}` : ''}`),
+          series: [{ label: analysis.value, points: numeric.map((item) => ({ y: item.data.value })) }] })
+          .catch((error) => chart.replaceChildren(element('p', { class: 'error' }, error.message)));
+      }
       comparison.replaceChildren(result.items.length
         ? element('table', {}, element('thead', {}, element('tr', {}, ['Calculation', 'State', 'Step', 'Parameters', 'Data'].map((title) => element('th', {}, title)))),
           element('tbody', {}, result.items.map((item) => element('tr', {},
@@ -53,8 +79,9 @@ async function detail({ path }) {
   return element('section', {},
     element('h2', {}, `${molecule.name} `, element('span', { class: 'muted' }, molecule.formula)),
     molecule.notes ? element('p', {}, molecule.notes) : null,
-    element('pre', { class: 'code' }, molecule.structure.text),
-    element('h3', {}, 'Compare'), field('Analysis', analysis), comparison,
+    element('div', { class: 'molecule-head' }, structureView(molecule.structure.text, { label: molecule.name }),
+      element('pre', { class: 'code' }, molecule.structure.text)),
+    element('h3', {}, 'Compare'), field('Analysis', analysis), chartCard, comparison,
     element('h3', {}, 'Calculations'),
     calculations.items.length
       ? element('table', {}, element('tbody', {}, calculations.items.map((item) => element('tr', {},

@@ -1,14 +1,7 @@
 import { api } from '../api.js';
 import { allows, meta } from '../meta.js';
-import { element, field, formatTime, toast } from '../ui.js';
+import { act, element, field, formatTime, toast } from '../ui.js';
 
-async function act(promise, message, rerender) {
-  try {
-    await promise;
-    toast(message);
-    rerender();
-  } catch (error) { toast(error.message, true); }
-}
 
 function createForm(roles, rerender) {
   const email = element('input', { type: 'email', required: true });
