@@ -15,7 +15,8 @@ DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev 
     podman runc catatonit uidmap slirp4netns fuse-overlayfs containernetworking-plugins debootstrap python3-numpy)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
 TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip slurm-wlm munge)
-TEST_PYTHON_PACKAGES=(playwright aiosmtpd)
+# Each as PyPI-name[:import-name] when the two differ.
+TEST_PYTHON_PACKAGES=(playwright aiosmtpd axe-playwright-python:axe_playwright_python)
 
 log() { printf 'calcflow: %s\n' "$*" >&2; }
 die() { printf 'calcflow: error: %s\n' "$*" >&2; exit 1; }
@@ -51,12 +52,12 @@ without_inherited_fds() {
 install_missing_python_packages() {
     local missing=() package
     for package in "$@"; do
-        python3 -c "import $package" 2>/dev/null || missing+=("$package")
+        python3 -c "import ${package#*:}" 2>/dev/null || missing+=("$package")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
-    log "installing from PyPI: ${missing[*]}"
-    python3 -m pip install -q --disable-pip-version-check "${missing[@]}" 2>&1 | grep -v 'Running pip as the' >&2 || true
-    for package in "${missing[@]}"; do python3 -c "import $package" || die "could not install $package from PyPI"; done
+    log "installing from PyPI: ${missing[*]%%:*}"
+    python3 -m pip install -q --disable-pip-version-check "${missing[@]%%:*}" 2>&1 | grep -v 'Running pip as the' >&2 || true
+    for package in "${missing[@]}"; do python3 -c "import ${package#*:}" || die "could not install ${package%%:*} from PyPI"; done
 }
 
 pid_alive() { local pid; pid="$(cat "$1" 2>/dev/null)" && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }

@@ -1,12 +1,14 @@
 import { api, adoptSession } from '../api.js';
 import { element, field, toast } from '../ui.js';
+import { meta } from '../meta.js';
+
+const levelNames = { INFO: 'Every finished calculation', ERROR: 'Only failures (failed, not converged, lost)', NONE: 'No email' };
 
 export async function account({ user, rerender }) {
-  const me = await api('GET', '/me');
+  const [me, rules] = await Promise.all([api('GET', '/me'), meta()]);
   const name = element('input', { value: me.name, maxlength: 200 });
-  const level = element('select', {}, ['INFO', 'ERROR', 'NONE'].map((value) =>
-    element('option', { value, selected: value === me.email_level }, {
-      INFO: 'Every finished calculation', ERROR: 'Only failures', NONE: 'No email' }[value])));
+  const level = element('select', {}, rules.email_levels.map((value) =>
+    element('option', { value, selected: value === me.email_level }, levelNames[value] ?? value)));
   const profile = element('form', { class: 'card', onsubmit: async (event) => {
     event.preventDefault();
     try {

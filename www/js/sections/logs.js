@@ -4,15 +4,20 @@ import { allows, meta } from '../meta.js';
 
 let activeStream = null;
 
+// What the page keeps: the newest entries, at most this many; older ones are a reload away.
+const bufferSize = 1000;
+
 function row(entry) {
-  return element('tr', { class: entry.level === 'ERROR' ? 'error' : '' },
-    element('td', {}, new Date(entry.ts).toLocaleString()), element('td', {}, entry.level), element('td', {}, entry.cluster ?? ''),
+  const source = entry.model ? element('a', { href: `#/models/${entry.model_id}` }, `model ${entry.model}`) : entry.cluster ?? '';
+  return element('tr', { class: `level-${entry.level.toLowerCase()}`, 'data-text': `${entry.message} ${entry.cluster ?? ''} ${entry.model ?? ''}`.toLowerCase() },
+    element('td', {}, new Date(entry.ts).toLocaleString()), element('td', {}, element('span', { class: `level level-${entry.level.toLowerCase()}` }, entry.level)),
+    element('td', {}, source),
     element('td', {}, entry.calculation_id ? element('a', { href: `#/calculations/${entry.calculation_id}` }, `#${entry.calculation_id}`) : ''),
     element('td', {}, entry.message));
 }
 
 /** Server-Sent Events over fetch: EventSource cannot send the Authorization header. */
-async function follow(query, body, status) {
+async function followStream(query, body, status, view) {
   activeStream?.abort();
   const controller = new AbortController();
   activeStream = controller;
@@ -37,49 +42,89 @@ async function follow(query, body, status) {
       if (!data) continue;
       // The server ends a stream whose viewer's token expired or whose session ended.
       if (lines.includes('event: end')) { ended = JSON.parse(data.slice(6)).reason; break; }
-      body.prepend(row(JSON.parse(data.slice(6))));
+      const line = row(JSON.parse(data.slice(6)));
+      view.add(line);
     }
   }
   controller.abort();
   if (ended === 'token_expired' && document.body.contains(body) && activeStream === controller) {
     status.textContent = 'Reconnecting…';
     await refresh();
-    return follow(query, body, status);
+    return followStream(query, body, status, view);
   }
   status.textContent = ended ? `Stopped (${ended.replaceAll('_', ' ')})` : 'Stopped';
 }
 
 export async function logs() {
-  const clusters = await api('GET', '/clusters?limit=500');
-  const cluster = element('select', {}, element('option', { value: '' }, 'every cluster'),
-    clusters.items.map((item) => element('option', { value: item.id }, item.name)));
-  const level = element('select', {}, ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((value) => element('option', { value }, value || 'any level')));
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
+  const [clusters, models, rules] = await Promise.all([api('GET', '/clusters?limit=500'), api('GET', '/models?limit=500'), meta()]);
+  const source = element('select', { 'aria-label': 'Source' }, element('option', { value: '' }, 'every source'),
+    element('optgroup', { label: 'Clusters' }, clusters.items.map((item) => element('option', { value: `cluster_id=${item.id}` }, item.name))),
+    models.items.length ? element('optgroup', { label: 'Models' }, models.items.map((item) => element('option', { value: `model_id=${item.id}` }, item.name))) : null);
+  source.value = query.get('source') ?? '';
+  const level = element('select', { 'aria-label': 'Level' }, ['', 'DEBUG', 'INFO', 'WARNING', 'ERROR'].map((value) => element('option', { value }, value || 'any level')));
+  level.value = query.get('level') ?? '';
+  const text = element('input', { type: 'search', 'aria-label': 'Filter by text', placeholder: 'text', value: query.get('q') ?? '' });
   const body = element('tbody', {});
-  const status = element('span', { class: 'badge' }, 'Connecting…');
-  const load = async () => {
-    const query = new URLSearchParams({ limit: '500' });
-    if (cluster.value) query.set('cluster_id', cluster.value);
-    if (level.value) query.set('level', level.value);
-    query.set('since', new Date(Date.now() - 24 * 3600 * 1000).toISOString());
-    const page = await api('GET', `/logs?${query}`);
-    body.replaceChildren(...page.items.reverse().map(row));
-    query.delete('limit');
-    query.delete('since');
-    follow(query, body, status).catch((error) => { if (error.name !== 'AbortError') status.textContent = error.message; });
+  const status = element('span', { class: 'badge', role: 'status' }, 'Connecting…');
+  const follow = element('button', { type: 'button', 'aria-pressed': 'true' }, 'Following');
+  const waiting = [];
+  // Following shows new entries at the top as they come; paused, they wait (and a count says so).
+  const view = {
+    following: true,
+    matches: (line) => !text.value || line.dataset.text.includes(text.value.toLowerCase()),
+    add(line) {
+      if (!this.following) { waiting.unshift(line); follow.textContent = `Resume (${waiting.length} new)`; return; }
+      line.hidden = !this.matches(line);
+      body.prepend(line);
+      while (body.childElementCount > bufferSize) body.lastElementChild.remove();
+    },
+    setFollowing(on) {
+      this.following = on;
+      follow.setAttribute('aria-pressed', String(on));
+      follow.textContent = on ? 'Following' : 'Paused: resume';
+      if (on) { for (const line of waiting.splice(0).reverse()) this.add(line); }
+    },
   };
-  cluster.addEventListener('change', load);
-  level.addEventListener('change', load);
-  const actions = [cluster, level, status];
-  if (allows(await meta(), 'delete_logs')) {
-    actions.push(element('button', { type: 'button', class: 'danger', onclick: async () => {
-      if (!window.confirm('Delete every log entry older than 30 days?')) return;
+  follow.addEventListener('click', () => view.setFollowing(!view.following));
+  text.addEventListener('input', () => { for (const line of body.children) line.hidden = !view.matches(line); });
+  const table = element('div', { class: 'log-view', tabindex: '0', 'aria-label': 'Log entries, newest first' },
+    element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Source', 'Calculation', 'Message'].map((title) => element('th', { scope: 'col' }, title)))), body));
+  // Scrolling down into older entries pauses following, so that they stay where they are.
+  table.addEventListener('scroll', () => { if (table.scrollTop > 40 && view.following) view.setFollowing(false); });
+  const load = async () => {
+    const parameters = new URLSearchParams({ limit: '500' });
+    if (source.value) parameters.set(...source.value.split('='));
+    if (level.value) parameters.set('level', level.value);
+    parameters.set('since', new Date(Date.now() - 24 * 3600 * 1000).toISOString());
+    const page = await api('GET', `/logs?${parameters}`);
+    body.replaceChildren();
+    for (const entry of page.items) view.add(row(entry));
+    parameters.delete('limit');
+    parameters.delete('since');
+    followStream(parameters, body, status, view).catch((error) => { if (error.name !== 'AbortError') status.textContent = error.message; });
+  };
+  const remember = () => {
+    const next = new URLSearchParams();
+    if (source.value) next.set('source', source.value);
+    if (level.value) next.set('level', level.value);
+    if (text.value) next.set('q', text.value);
+    history.replaceState(null, '', `#/logs${next.size ? `?${next}` : ''}`);
+  };
+  for (const control of [source, level]) control.addEventListener('change', () => { remember(); load(); });
+  text.addEventListener('change', remember);
+  const actions = [source, level, text, follow, status];
+  if (allows(rules, 'delete_logs')) {
+    const days = element('input', { type: 'number', min: 1, value: 30, 'aria-label': 'Days to keep', class: 'narrow' });
+    actions.push(element('span', { class: 'actions' }, element('button', { type: 'button', class: 'danger', onclick: async () => {
+      if (!window.confirm(`Delete every log entry older than ${days.value} days?`)) return;
       try {
-        const result = await api('DELETE', `/logs?before=${new Date(Date.now() - 30 * 86400 * 1000).toISOString()}`);
+        const result = await api('DELETE', `/logs?before=${new Date(Date.now() - Number(days.value) * 86400 * 1000).toISOString()}`);
         toast(`${result.deleted} entries deleted`);
+        load();
       } catch (error) { toast(error.message, true); }
-    } }, 'Delete older than 30 days'));
+    } }, 'Delete older than'), days, ' days'));
   }
   await load();
-  return element('section', {}, element('div', { class: 'toolbar' }, element('h2', {}, 'Logs'), element('div', { class: 'actions' }, actions)),
-    element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Cluster', 'Calculation', 'Message'].map((title) => element('th', {}, title)))), body));
+  return element('section', {}, element('div', { class: 'toolbar' }, element('h2', {}, 'Logs')), element('div', { class: 'filters' }, actions), table);
 }
