@@ -66,6 +66,26 @@ final class ReportTests: StackTestCase {
         XCTAssertEqual(try client.get("/api/v1/export/results?analysis=scf&format=xlsx", token: token).status, 400)
     }
 
+    func testTheExportFiltersByEngineAndUsageSumsWallTimePerUserAndCluster() throws {
+        let (cluster, id) = try finishedCalculation()
+        let token = try adminToken()
+        let qe = try client.get("/api/v1/export/results?analysis=total_energy&format=jsonl&engine=qe", token: token).text
+        XCTAssertTrue(qe.contains("\"calculation_id\":\(id)"))
+        XCTAssertEqual(try client.get("/api/v1/export/results?analysis=total_energy&format=jsonl&engine=xtb", token: token).text
+            .split(separator: "\n").filter { $0.contains("\"calculation_id\":\(id),") }.count, 0)
+
+        let usage = try client.get("/api/v1/usage", token: try createUser(role: "user").token)
+        XCTAssertEqual(usage.status, 200, usage.description)
+        let row = usage.json["by_cluster"]?.arrayValue?.first { $0["name"]?.stringValue == cluster.name }
+        XCTAssertEqual(row?["finished"], 1)
+        XCTAssertEqual(row?["succeeded"], 1)
+        XCTAssertGreaterThanOrEqual(row?["wall_hours"]?.doubleValue ?? -1, 0)
+        XCTAssertTrue(usage.json["by_user"]?.arrayValue?.contains { $0["name"] == .string(stack.adminEmail) } == true)
+        let future = try client.get("/api/v1/usage?since=2100-01-01T00:00:00Z", token: token)
+        XCTAssertEqual(future.json["by_cluster"], [])
+        XCTAssertEqual(try client.get("/api/v1/usage?since=yesterday", token: token).json["error"]?["field"], "since")
+    }
+
     func testTheExportOfManyRowsArrivesWhole() throws {
         let cluster = try makeCluster()
         let database = try stack.database()
