@@ -28,7 +28,7 @@ export async function lineChart(canvas, { title, xLabel, yLabel, series, categor
       datasets: series.map((item, index) => ({
         label: item.label, data: categories ? item.points.map((point) => point.y) : item.points,
         borderColor: palette[index % palette.length], backgroundColor: palette[index % palette.length],
-        borderDash: item.dashed ? [6, 4] : [], pointRadius: item.dashed ? 0 : 3, borderWidth: 1.5, tension: 0,
+        borderDash: item.dashed ? [6, 4] : [], pointRadius: item.dashed || item.points.length > 40 ? 0 : 3, borderWidth: 1.5, tension: 0,
       })),
     },
     options: {
