@@ -49,7 +49,9 @@ struct CalculationRecord: Sendable {
          WHERE e.calculation_id = c.id AND e.progress_done IS NOT NULL ORDER BY e.seq DESC LIMIT 1) AS progress
         """
     static let columns = ownColumns + ", " + progressColumn + ", k.name AS cluster_name"
-    static let from = "calculations c JOIN clusters k ON k.id = c.cluster_id"
+    /// Calculations first: left to itself the optimiser starts from the few clusters and sorts all of
+    /// a cluster's calculations to find a page of them (0.9 s with 100,000).
+    static let from = "calculations c STRAIGHT_JOIN clusters k ON k.id = c.cluster_id"
     /// A row read without the join, when the cluster's name is known otherwise.
     init(row: Row, clusterName: String) {
         self.init(row: row)

@@ -47,6 +47,12 @@ struct CalculationStore {
         if let engine = filter.engine { conditions.append("c.engine = ?"); values.append(.text(engine)) }
         if let hash = filter.inputSHA256 { conditions.append("c.input_sha256 = ?"); values.append(.text(hash)) }
         if let text = filter.text, !text.isEmpty {
+            // The full-text index finds the candidates (words starting so) without reading every
+            // row; LIKE keeps the match exact. Words under the index's 3 letters are found by LIKE alone.
+            if let words = SearchPattern.fullTextWords(text) {
+                conditions.append("MATCH (c.name, c.description) AGAINST (? IN BOOLEAN MODE)")
+                values.append(.text(words))
+            }
             conditions.append("(c.name LIKE ? OR c.description LIKE ?)")
             let pattern = SearchPattern.containing(text)
             values += [.text(pattern), .text(pattern)]
