@@ -11,6 +11,31 @@ extension StackTestCase {
         var key: String
     }
 
+    /// The real calcflow-agent for a cluster's key, polling every second, its log under the stack's logs.
+    func launchAgent(key: String, clusterID: Int64, workRoot: String, settings: String = "", environment: [String: String] = [:]) throws -> Process {
+        let config = stack.directory + "/agent-\(clusterID).conf"
+        try ("""
+            api_url = \(stack.baseURL)
+            key = \(key)
+            ca_file = \(stack.certificate)
+            work_root = \(workRoot)
+            heartbeat_interval = 1
+            claim_interval = 1
+
+            """ + settings).write(toFile: config, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-agent")
+        process.arguments = ["run", "--config", config]
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }.merging(environment) { _, new in new }
+        let log = stack.directory + "/logs/agent-\(clusterID).log"
+        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil), "the agent's log file")
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        return process
+    }
+
     func makeCluster(requiresApproval: Bool = false, maxRunning: Int64 = 0, engines: JSON? = nil) throws -> TestCluster {
         let admin = try adminToken()
         let name = "hpc-\(UUID().uuidString.prefix(8).lowercased())"

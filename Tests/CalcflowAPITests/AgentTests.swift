@@ -33,30 +33,8 @@ class AgentTests: StackTestCase {
     var agentEnvironment: [String: String] { [:] }
 
     func startAgent() throws {
-        let config = stack.directory + "/agent-\(cluster.id).conf"
-        try ("""
-            api_url = \(stack.baseURL)
-            key = \(cluster.key)
-            ca_file = \(stack.certificate)
-            work_root = \(workRoot)
-            heartbeat_interval = 1
-            claim_interval = 1
-            max_parallel = 2
-            allow_command = true
-
-            """ + agentSettings).write(toFile: config, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-agent")
-        process.arguments = ["run", "--config", config]
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
-            .merging(agentEnvironment) { _, new in new }
-        let log = stack.directory + "/logs/agent-\(cluster.id).log"
-        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil), "the agent's log file")
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        agent = process
+        agent = try launchAgent(key: cluster.key, clusterID: cluster.id, workRoot: workRoot,
+                                settings: "max_parallel = 2\nallow_command = true\n" + agentSettings, environment: agentEnvironment)
     }
 
     static let water = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"

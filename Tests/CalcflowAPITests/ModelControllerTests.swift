@@ -329,26 +329,7 @@ final class ModelControllerTests: StackTestCase {
         _ = try waitFor(modelID, state: "healthy")
 
         let cluster = try makeCluster()
-        let config = stack.directory + "/agent-\(cluster.id).conf"
-        try """
-            api_url = \(stack.baseURL)
-            key = \(cluster.key)
-            ca_file = \(stack.certificate)
-            work_root = \(stack.directory)/agent-work
-            heartbeat_interval = 1
-            claim_interval = 1
-
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: TestStack.binaries + "/calcflow-agent")
-        agent.arguments = ["run", "--config", config]
-        agent.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CALCFLOW_") }
-        let log = stack.directory + "/logs/agent-\(cluster.id).log"
-        XCTAssertTrue(FileManager.default.createFile(atPath: log, contents: nil))
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        agent.standardOutput = handle
-        agent.standardError = handle
-        try agent.run()
+        let agent = try launchAgent(key: cluster.key, clusterID: cluster.id, workRoot: stack.directory + "/agent-work")
         defer { agent.terminate(); agent.waitUntilExit() }
 
         let water = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"

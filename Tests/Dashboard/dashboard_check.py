@@ -9,15 +9,10 @@ import sys
 import urllib.request
 import uuid
 
+from browser_support import host_network_event, verdict
 from playwright.sync_api import expect, sync_playwright
 
 SECTIONS = ["Dashboard", "Analyses", "Calculations", "Molecules", "Models", "Clusters", "Logs", "Users"]
-
-
-def host_network_event(text):
-    """Chromium reports the host's network changing (podman adding a bridge for a model's container) as
-    a failed load; that is the machine's doing, not the page's."""
-    return "ERR_NETWORK_CHANGED" in text
 
 
 def main(base_url, admin_email, admin_password, screenshots):
@@ -156,11 +151,7 @@ def main(base_url, admin_email, admin_password, screenshots):
         expect(page.locator("#toast")).to_have_text("Saved")
         browser.close()
 
-    if problems:
-        print("\n".join(problems))
-        return 1
-    print("dashboard check passed")
-    return 0
+    return verdict(problems, "dashboard")
 
 
 if __name__ == "__main__":

@@ -4,29 +4,14 @@ keyboard: the sections are reachable with Tab alone.
 
 Usage: roles_check.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD SCREENSHOT_DIR
 """
-import json
-import ssl
 import sys
-import urllib.request
 import uuid
 
 from axe_playwright_python.sync_playwright import Axe
+from browser_support import call, host_network_event, verdict
 from playwright.sync_api import expect, sync_playwright
 
 PAGES = ["dashboard", "analyses", "calculations", "calculations/new", "molecules", "models", "clusters", "logs", "users", "account"]
-
-
-def call(base_url, method, path, body=None, token=None):
-    request = urllib.request.Request(base_url + "/api/v1" + path, data=None if body is None else json.dumps(body).encode(), method=method,
-                                     headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
-    with urllib.request.urlopen(request, context=ssl._create_unverified_context()) as response:
-        return json.load(response) if response.status != 204 else None
-
-
-def host_network_event(text):
-    """Chromium reports the host's network changing (podman adding a bridge for a model's container) as
-    a failed load; that is the machine's doing, not the page's."""
-    return "ERR_NETWORK_CHANGED" in text
 
 
 def main(base_url, admin_email, admin_password, screenshots):
@@ -79,11 +64,7 @@ def main(base_url, admin_email, admin_password, screenshots):
                             problems.append(f"{role} {scheme}: #/{path}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
                 context.close()
         browser.close()
-    if problems:
-        print("\n".join(problems))
-        return 1
-    print("roles check passed")
-    return 0
+    return verdict(problems, "roles")
 
 
 if __name__ == "__main__":
