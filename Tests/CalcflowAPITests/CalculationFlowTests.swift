@@ -225,6 +225,37 @@ final class CalculationFlowTests: StackTestCase {
         XCTAssertEqual(rerun.json["configuration"], failed["configuration"])
     }
 
+    func testACalculationsPageFollowsItOverServerSentEventsUntilItFinishes() throws {
+        let cluster = try makeCluster()
+        let user = try createUser(role: "user")
+        let id = try XCTUnwrap(try createCalculation(cluster: cluster, token: user.token)["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, id)
+        let (baseURL, certificate, key) = (stack.baseURL, stack.certificate, cluster.key)
+        let reporter = Thread {
+            // The agent's reports, from another connection while the page's stream is open.
+            let agent = APIClient(baseURL: baseURL, certificate: certificate)
+            Thread.sleep(forTimeInterval: 1)
+            _ = try? agent.send("POST", "/api/v1/agent/calculations/\(id)/events", body: (["seq": 1, "level": "INFO", "message": "step main started"] as JSON).serialized(), token: key)
+            Thread.sleep(forTimeInterval: 0.5)
+            _ = try? agent.send("POST", "/api/v1/agent/calculations/\(id)/events", body: (["seq": 2, "state": "succeeded", "level": "INFO",
+                                                                                           "message": "all steps converged"] as JSON).serialized(), token: key)
+        }
+        reporter.start()
+        let started = Date()
+        let stream = try APIClient(baseURL: stack.baseURL, certificate: stack.certificate).get("/api/v1/calculations/\(id)/stream", token: user.token)
+        XCTAssertEqual(stream.status, 200)
+        XCTAssertEqual(stream.header("Content-Type"), "text/event-stream; charset=utf-8")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 20, "the stream ends once the calculation has finished")
+        let text = stream.text
+        XCTAssertTrue(text.contains("event: event\ndata: {") && text.contains("step main started") && text.contains("all steps converged"), text)
+        let states = text.components(separatedBy: "event: calculation\ndata: ").dropFirst().compactMap { try? JSON.parse(String($0.prefix { $0 != "\n" })) }
+        XCTAssertEqual(states.first?["state"], "running", "the calculation at once")
+        XCTAssertEqual(states.last?["state"], "succeeded")
+        XCTAssertEqual(states.last?["allowed_actions"], ["rerun", "delete"])
+        XCTAssertTrue(text.hasSuffix("event: end\ndata: {\"reason\":\"finished\"}\n\n"), text)
+        XCTAssertEqual(try client.get("/api/v1/calculations/999999/stream", token: user.token).status, 404)
+    }
+
     func testListsFilterByStateClusterAndText() throws {
         let cluster = try makeCluster()
         _ = try createCalculation(cluster: cluster, name: "Benzene at 0.5 V")

@@ -7,6 +7,9 @@ import XCTest
 /// Tests/Dashboard/workflow_check.py. When the admin issues a key for a new cluster in the browser, a
 /// second agent is started with it, and the page's connect check must turn green.
 final class DashboardWorkflowTests: StackTestCase {
+    /// Pages of running calculations follow them live: three people in three browsers need the slots.
+    override class var settings: [String: String] { ["stream_threads": "12", "stream_poll_ms": "200"] }
+
     func testScientistsModeratorsAndAdminsWorkThroughTheDashboard() throws {
         let cluster = try makeCluster()
         let agent = try launchAgent(key: cluster.key, clusterID: cluster.id, workRoot: stack.directory + "/agent-work")

@@ -6,7 +6,7 @@ import XCTest
 /// Live streams check their viewer on every poll, and no user can take every stream slot.
 final class StreamViewerTests: StackTestCase {
     // Six stream threads: four streams at once, the last for an admin; tokens that live 10 s.
-    override class var settings: [String: String] { ["stream_poll_ms": "100", "stream_threads": "6", "access_token_ttl": "10"] }
+    override class var settings: [String: String] { ["stream_poll_ms": "100", "stream_threads": "6", "streams_per_user": "2", "access_token_ttl": "10"] }
 
     func openStream(token: String, output: String) throws -> Process {
         let stream = Process()

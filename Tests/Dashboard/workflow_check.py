@@ -40,7 +40,8 @@ def wait_for_state(page, url, state, seconds=90):
     while time.time() < deadline:
         page.goto(url)
         page.reload()
-        page.wait_for_load_state("networkidle")
+        # Not "networkidle": the page of an unfinished calculation keeps its live stream open.
+        page.wait_for_selector("#section .toolbar .badge")
         badge = page.locator("#section .toolbar .badge").first
         seen = badge.inner_text() if badge.count() else None
         if seen == state:

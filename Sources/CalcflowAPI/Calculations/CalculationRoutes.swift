@@ -17,6 +17,7 @@ enum CalculationRoutes {
             Route("POST", "/api/v1/calculations/{id}/rerun", access: .anyUser, handler: rerun),
             Route("POST", "/api/v1/calculations/input-matches", access: .anyUser, handler: inputMatches),
             Route("GET", "/api/v1/calculations/{id}/events", access: .anyUser, handler: events),
+            Route("GET", "/api/v1/calculations/{id}/stream", access: .anyUser, handler: stream),
             Route("GET", "/api/v1/calculations/{id}/analyses", access: .anyUser, handler: analyses),
             Route("GET", "/api/v1/calculations/{id}/analyses/{name}", access: .anyUser, handler: analysis),
             Route("GET", "/api/v1/analyses", access: .anyUser, handler: catalog),
@@ -232,6 +233,33 @@ enum CalculationRoutes {
         filter.newestFirst = true
         let matches = try context.calculations().list(filter, page: PageRequest(limit: 10))
         return .json(["input_sha256": .string(hash), "items": .array(matches.prefix(10).map { render($0, context) })])
+    }
+
+    /// `GET /calculations/{id}/stream`: the calculation's page live. An `event: calculation` with the
+    /// calculation whenever its state or progress changes (the first at once), an `event: event` per
+    /// new event, and `end` once it has finished.
+    @Sendable static func stream(_ context: RequestContext) throws -> Response {
+        let (calculations, first) = try calculation(context)
+        var lastEventID: Int64 = try context.request.query["after_event"].flatMap { Int64($0) } ?? 0
+        var shown: JSON?
+        return try EventStreamSession.run(context, greeting: "calcflow calculation \(first.id)") {
+            guard let calculation = try calculations.find(id: first.id) else {
+                return EventStreamSession.Round(messages: [], finished: true)
+            }
+            var messages: [String] = []
+            let events = try calculations.events(calculationID: calculation.id, page: PageRequest(limit: 200, afterID: lastEventID))
+            for event in events.prefix(200) {
+                messages.append("id: \(event.id)\nevent: event\ndata: \(event.json.serializedString())\n\n")
+                lastEventID = event.id
+            }
+            let summary: JSON = ["state": .string(calculation.state.rawValue), "progress": calculation.progress, "reason": JSON(calculation.reason),
+                                 "cancel_requested": .bool(calculation.cancelRequested)]
+            if summary != shown {
+                messages.append("event: calculation\ndata: \(render(calculation, context).serializedString())\n\n")
+                shown = summary
+            }
+            return EventStreamSession.Round(messages: messages, finished: calculation.state.isFinished, moreWaiting: events.count > 200)
+        }
     }
 
     @Sendable static func events(_ context: RequestContext) throws -> Response {

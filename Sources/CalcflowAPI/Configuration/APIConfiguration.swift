@@ -57,8 +57,8 @@ public struct APIConfiguration: Sendable {
         socketGroup = file.string("socket_group")
         threads = try file.integer("threads", default: 8, range: 1...512)
         streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
-        streamThreads = try file.integer("stream_threads", default: 8, range: 1...1024)
-        streamsPerUser = try file.integer("streams_per_user", default: 2, range: 1...1024)
+        streamThreads = try file.integer("stream_threads", default: 16, range: 1...1024)
+        streamsPerUser = try file.integer("streams_per_user", default: 4, range: 1...1024)
         metricsToken = try file.secret("metrics_token")
         if let metricsToken, metricsToken.utf8.count < 16 {
             throw ConfigurationFile.Problem(message: "metrics_token must be at least 16 characters (openssl rand -hex 16)")

@@ -42,51 +42,16 @@ enum LogRoutes {
     /// ends when the client goes or the API stops.
     @Sendable static func stream(_ context: RequestContext) throws -> Response {
         let filter = try filter(context)
-        let limiter = context.services.streamLimiter
-        let viewer = context.user
-        if let refusal = limiter.enter(userID: viewer.id, role: viewer.role) {
-            switch refusal {
-            case .userLimit:
-                throw APIError(.rateLimited, "you have \(limiter.perUser) live streams open already; close another tab first")
-            case .full:
-                throw APIError(.unavailable, "too many live streams are open (\(limiter.capacity)); close another tab or try again later")
-            }
-        }
-        defer { limiter.leave(userID: viewer.id) }
         let logs = LogStore(connection: try context.database())
         // Start from now, or from `since` when asked (then up to 500 older entries first).
         var lastID = filter.since == nil ? try logs.latestID() : 0
-        let output = context.stream
-        output.start(headers: [("Content-Type", "text/event-stream; charset=utf-8"), ("Cache-Control", "no-store"), ("X-Accel-Buffering", "no")])
-        output.write(": calcflow log stream\n\n")
-        guard output.flush() else { return .streamed }
-        var lastWrite = Date()
-        let poll = context.services.configuration.streamPollMilliseconds
-        while output.isConnected && !context.services.isStopping {
-            if let reason = try endReason(context) {
-                output.write("event: end\ndata: \(JSON.object(["reason": .string(reason)]).serializedString())\n\n")
-                _ = output.flush()
-                break
-            }
+        return try EventStreamSession.run(context, greeting: "calcflow log stream") {
             let entries = try logs.entries(filter, afterID: lastID, limit: 500)
-            for entry in entries {
-                output.write("id: \(entry.id)\ndata: \(entry.json.serializedString())\n\n")
-                lastID = entry.id
-            }
-            if !entries.isEmpty {
-                guard output.flush() else { break }
-                lastWrite = Date()
-            } else if Date().timeIntervalSince(lastWrite) >= 15 {
-                output.write(": keep-alive\n\n")
-                guard output.flush() else { break }
-                lastWrite = Date()
-            }
-            if entries.count < 500 { Thread.sleep(forTimeInterval: Double(poll) / 1_000) }
+            if let last = entries.last { lastID = last.id }
+            return EventStreamSession.Round(messages: entries.map { "id: \($0.id)\ndata: \($0.json.serializedString())\n\n" }, moreWaiting: entries.count == 500)
         }
-        return .streamed
     }
 
-    /// Why the stream's viewer may no longer see it, read afresh (no cache): nil while it may.
     static func endReason(_ context: RequestContext) throws -> String? {
         let token = String((context.request.authorization ?? "").dropFirst("Bearer ".count))
         let claims: AccessTokenClaims

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { download } from '../download.js';
 import { allows, meta } from '../meta.js';
 import { calculationForm } from './calculation-form.js';
+import { followEvents } from '../event-stream.js';
 import { lineChart } from '../charts.js';
 import { energyChanges, scfThreshold, stalls, sweepSeries } from '../convergence.js';
 import { act, element, emptyState, field, formatTime, toast } from '../ui.js';
@@ -179,9 +180,9 @@ function sweepSection(calculation, results) {
 // The buttons are the calculation's allowed_actions, as the API computed them for this user.
 async function detail({ path, rerender }) {
   const id = path.split('/')[1];
-  const [calculation, events, results, predictions] = await Promise.all([
+  const [calculation, events, results, predictions, rules] = await Promise.all([
     api('GET', `/calculations/${id}`), api('GET', `/calculations/${id}/events?limit=500`), api('GET', `/calculations/${id}/analyses`),
-    api('GET', `/calculations/${id}/predictions`)]);
+    api('GET', `/calculations/${id}/predictions`), meta()]);
   const actions = [];
   if (allows(calculation, 'approve')) {
     actions.push(element('button', { type: 'button', class: 'primary', onclick: () => act(api('POST', `/calculations/${id}/approve`), 'Approved', rerender) }, 'Approve'));
@@ -204,13 +205,19 @@ async function detail({ path, rerender }) {
       }
     } }, 'Delete'));
   }
-  return element('section', {},
-    element('div', { class: 'toolbar' }, element('h2', {}, `${calculation.name} `, element('span', { class: 'muted' }, `#${calculation.id}`)), stateBadge(calculation.state)),
+  const eventRow = (event) => element('tr', {}, element('td', {}, formatTime(event.created_at)),
+    element('td', {}, event.level), element('td', {}, event.step ?? ''), element('td', {}, event.state ?? ''), element('td', {}, event.message));
+  const eventRows = element('tbody', {}, events.items.map(eventRow));
+  const progress = element('div', { class: 'figure', 'aria-live': 'polite' }, progressText(calculation));
+  const live = element('span', { class: 'badge live', role: 'status', hidden: true });
+  const section = element('section', {},
+    element('div', { class: 'toolbar' }, element('h2', {}, `${calculation.name} `, element('span', { class: 'muted' }, `#${calculation.id}`)),
+      element('span', { class: 'actions' }, stateBadge(calculation.state), live)),
     calculation.reason ? element('p', { class: calculation.state === 'failed' ? 'error' : 'muted' }, calculation.reason) : null,
     calculation.cancel_requested ? element('p', { class: 'muted' }, 'Cancellation requested: the agent will stop it.') : null,
     element('div', { class: 'grid' },
       element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Engine · cluster'), element('div', { class: 'figure' }, `${calculation.engine} · ${calculation.cluster}`)),
-      element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Progress'), element('div', { class: 'figure' }, progressText(calculation))),
+      element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Progress'), progress),
       element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Started · finished'),
         element('div', {}, formatTime(calculation.started_at)), element('div', {}, formatTime(calculation.finished_at)))),
     element('div', { class: 'actions' }, actions),
@@ -224,14 +231,30 @@ async function detail({ path, rerender }) {
     scfSection(calculation, results.items),
     sweepSection(calculation, results.items),
     element('h3', {}, 'Events'),
-    events.items.length
-      ? element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Step', 'State', 'Message'].map((title) => element('th', {}, title)))),
-        element('tbody', {}, events.items.map((event) => element('tr', {}, element('td', {}, formatTime(event.created_at)),
-          element('td', {}, event.level), element('td', {}, event.step ?? ''), element('td', {}, event.state ?? ''), element('td', {}, event.message)))))
-      : element('p', { class: 'muted' }, 'No events yet.'),
+    element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Step', 'State', 'Message'].map((title) => element('th', { scope: 'col' }, title)))),
+      eventRows),
     element('h3', {}, 'Input'),
     element('pre', { class: 'code' }, JSON.stringify({ configuration: calculation.configuration, steps: calculation.steps }, null, 2)));
+  // Until it finishes, the page follows it over SSE: events as they come, progress, and the whole
+  // page again when its state changes (results and charts arrive with the new state).
+  const finished = rules.calculation_states.find((state) => state.name === calculation.state)?.finished ?? true;
+  if (!finished) {
+    const lastEvent = events.items.length ? events.items[events.items.length - 1].id : 0;
+    followEvents(`/calculations/${id}/stream${lastEvent ? `?after_event=${lastEvent}` : ''}`, {
+      alive: () => document.body.contains(section),
+      onStatus: (text) => { live.hidden = false; live.textContent = text; },
+      onMessage: (type, data) => {
+        if (type === 'event') eventRows.append(eventRow(data));
+        else if (type === 'calculation') {
+          if (data.state !== calculation.state || data.cancel_requested !== calculation.cancel_requested) rerender();
+          else progress.textContent = progressText(data);
+        }
+      },
+    }).catch((error) => { if (error.name !== 'AbortError') live.textContent = error.message; });
+  }
+  return section;
 }
+
 
 export async function calculations(context) {
   if (context.path === 'calculations/new') return creation();

@@ -1,8 +1,7 @@
-import { api, currentToken, refresh } from '../api.js';
+import { api } from '../api.js';
+import { followEvents } from '../event-stream.js';
 import { element, toast } from '../ui.js';
 import { allows, meta } from '../meta.js';
-
-let activeStream = null;
 
 // What the page keeps: the newest entries, at most this many; older ones are a reload away.
 const bufferSize = 1000;
@@ -14,45 +13,6 @@ function row(entry) {
     element('td', {}, source),
     element('td', {}, entry.calculation_id ? element('a', { href: `#/calculations/${entry.calculation_id}` }, `#${entry.calculation_id}`) : ''),
     element('td', {}, entry.message));
-}
-
-/** Server-Sent Events over fetch: EventSource cannot send the Authorization header. */
-async function followStream(query, body, status, view) {
-  activeStream?.abort();
-  const controller = new AbortController();
-  activeStream = controller;
-  // Leaving the page ends the stream: it holds one of the server's stream threads.
-  window.addEventListener('hashchange', () => controller.abort(), { once: true });
-  if (!currentToken()) await refresh();
-  const response = await fetch(`/api/v1/logs/stream?${query}`, { headers: { Authorization: `Bearer ${currentToken()}` }, signal: controller.signal });
-  if (!response.ok) { status.textContent = `Live view unavailable (${response.status})`; return; }
-  status.textContent = 'Live';
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  let ended = null;
-  while (document.body.contains(body) && !ended) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    const events = buffer.split('\n\n');
-    buffer = events.pop();
-    for (const event of events) {
-      const lines = event.split('\n');
-      const data = lines.find((line) => line.startsWith('data: '));
-      if (!data) continue;
-      // The server ends a stream whose viewer's token expired or whose session ended.
-      if (lines.includes('event: end')) { ended = JSON.parse(data.slice(6)).reason; break; }
-      const line = row(JSON.parse(data.slice(6)));
-      view.add(line);
-    }
-  }
-  controller.abort();
-  if (ended === 'token_expired' && document.body.contains(body) && activeStream === controller) {
-    status.textContent = 'Reconnecting…';
-    await refresh();
-    return followStream(query, body, status, view);
-  }
-  status.textContent = ended ? `Stopped (${ended.replaceAll('_', ' ')})` : 'Stopped';
 }
 
 export async function logs() {
@@ -102,7 +62,9 @@ export async function logs() {
     for (const entry of page.items) view.add(row(entry));
     parameters.delete('limit');
     parameters.delete('since');
-    followStream(parameters, body, status, view).catch((error) => { if (error.name !== 'AbortError') status.textContent = error.message; });
+    followEvents(`/logs/stream?${parameters}`, {
+      onMessage: (type, entry) => view.add(row(entry)), alive: () => document.body.contains(body), onStatus: (text) => { status.textContent = text; },
+    }).catch((error) => { if (error.name !== 'AbortError') status.textContent = error.message; });
   };
   const remember = () => {
     const next = new URLSearchParams();
