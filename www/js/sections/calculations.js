@@ -97,6 +97,15 @@ async function creation() {
   return element('section', {}, element('p', {}, element('a', { href: '#/calculations' }, '← Calculations')), await calculationForm(rules));
 }
 
+/** The states it went through, when: created, claimed, each state an agent reported, finished. */
+function timeline(calculation, events) {
+  const steps = [['created', calculation.created_at], ['started', calculation.started_at],
+    ...events.filter((event) => event.state).map((event) => [event.state.replace('_', ' '), event.created_at])];
+  if (calculation.finished_at && !events.some((event) => event.state && event.created_at === calculation.finished_at)) steps.push([`${calculation.state.replace('_', ' ')}`, calculation.finished_at]);
+  return element('ol', { class: 'timeline', 'aria-label': 'State timeline' }, steps.filter(([, at]) => at).map(([label, at]) =>
+    element('li', {}, element('strong', {}, label), ' ', element('span', { class: 'muted' }, formatTime(at)))));
+}
+
 /** A result's data as a short table: numbers and words as they are, lists by their length. */
 function dataSummary(data) {
   if (data === null || typeof data !== 'object') return String(data);
@@ -150,6 +159,30 @@ function scfSection(calculation, results) {
       .catch((error) => canvas.replaceWith(element('p', { class: 'error' }, error.message)));
   }
   return section;
+}
+
+/** Band energies along the k-path (relative to the Fermi energy when known), one line per band. */
+function bandsSection(calculation, results) {
+  const candidates = results.filter((item) => item.name === 'bands' && Array.isArray(item.data?.bands) && Array.isArray(item.data.bands[0]));
+  // The step that computed bands along a path (pw.x's calculation = 'bands'), else the last one with bands.
+  const pathSteps = new Set((Array.isArray(calculation.steps) ? calculation.steps : []).filter((step) => step.parameters?.calculation === 'bands').map((step) => step.name));
+  const found = candidates.find((item) => pathSteps.has(item.step)) ?? candidates[candidates.length - 1];
+  if (!found) return null;
+  const { bands, kpoints, fermi_energy: fermi } = found.data;
+  // Distance along the path, from the k-points when given, else their index.
+  const path = [0];
+  for (let index = 1; index < bands[0].length; index += 1) {
+    const [a, b] = [kpoints?.[index - 1], kpoints?.[index]];
+    path.push(path[index - 1] + (a && b ? Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]) : 1));
+  }
+  const shift = typeof fermi === 'number' ? fermi : 0;
+  const canvas = element('canvas', { role: 'img', 'aria-label': `${bands.length} bands over ${bands[0].length} k-points${typeof fermi === 'number' ? ', relative to the Fermi energy' : ''}` });
+  lineChart(canvas, { title: `Bands${found.step ? ` (step ${found.step})` : ''}`, xLabel: 'k-path', yLabel: typeof fermi === 'number' ? 'E − E_F (eV)' : 'E (eV)',
+    legend: false, colour: '#1f5fa8',
+    series: bands.map((band, index) => ({ label: `band ${index + 1}`, points: band.map((energy, k) => ({ x: path[k], y: energy - shift })) })) })
+    .catch((error) => canvas.replaceWith(element('p', { class: 'error' }, error.message)));
+  return element('section', { 'aria-labelledby': 'bands-title' }, element('h3', { id: 'bands-title' }, 'Bands'),
+    element('div', { class: 'card chart' }, element('div', { class: 'chart-box tall' }, canvas)));
 }
 
 /** For a sweep: the chosen numeric result against the swept parameter, one point per step. */
@@ -221,6 +254,7 @@ async function detail({ path, rerender }) {
       element('div', { class: 'card' }, element('div', { class: 'muted' }, 'Started · finished'),
         element('div', {}, formatTime(calculation.started_at)), element('div', {}, formatTime(calculation.finished_at)))),
     element('div', { class: 'actions' }, actions),
+    timeline(calculation, events.items),
     element('h3', {}, 'Results'),
     results.items.length
       ? element('table', {}, element('thead', {}, element('tr', {}, ['Analysis', 'Step', 'Values'].map((title) => element('th', { scope: 'col' }, title)))),
@@ -230,6 +264,7 @@ async function detail({ path, rerender }) {
     predictionSection(calculation, predictions.items, rerender),
     scfSection(calculation, results.items),
     sweepSection(calculation, results.items),
+    bandsSection(calculation, results.items),
     element('h3', {}, 'Events'),
     element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Step', 'State', 'Message'].map((title) => element('th', { scope: 'col' }, title)))),
       eventRows),
