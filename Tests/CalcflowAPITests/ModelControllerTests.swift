@@ -171,6 +171,16 @@ final class ModelControllerTests: StackTestCase {
         try Deadline.wait(for: "a fresh start", seconds: 20, interval: 0.2) { try model(id)["restarts"]?.integerValue ?? 99 < 5 }
     }
 
+    /// The Models page in Chromium: register, start, healthy, a prediction through the form, stop, delete.
+    func testTheModelsPageRegistersStartsAndAsksAModel() throws {
+        let screenshots = DashboardTests.screenshots
+        try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
+        let output = try Shell.run("timeout 180 python3 '\(Shell.repository)/Tests/Dashboard/models_check.py' '\(stack.baseURL)' '\(stack.adminEmail)' "
+                                   + "'\(stack.adminPassword)' '\(screenshots)' localhost/calcflow/contract-test:1")
+        XCTAssertTrue(output.contains("models check passed"), output)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(screenshots)/models-prediction-admin.png"))
+    }
+
     func testInvocationsPassThroughTheProxyUnchangedAndAreRecorded() throws {
         let name = "invoked-\(UUID().uuidString.prefix(6).lowercased())"
         let id = try register(name)

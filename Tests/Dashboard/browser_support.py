@@ -19,6 +19,23 @@ def host_network_event(text):
     return "ERR_NETWORK_CHANGED" in text
 
 
+def sign_in(browser, base_url, email, password, problems, who="", **context_options):
+    """A new browser context signed in as `email`, its console errors and page errors noted as problems."""
+    from playwright.sync_api import expect
+    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900}, **context_options)
+    page = context.new_page()
+    prefix = f"{who}: " if who else ""
+    page.on("console", lambda message: message.type == "error" and not host_network_event(message.text)
+            and problems.append(f"{prefix}console: {message.text}"))
+    page.on("pageerror", lambda error: problems.append(f"{prefix}page error: {error}"))
+    page.goto(base_url + "/")
+    page.fill("#login-email", email)
+    page.fill("#login-password", password)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator("#app-view")).to_be_visible()
+    return page
+
+
 def verdict(problems, name):
     """Prints the problems, or that the check passed; the exit status to return."""
     if problems:

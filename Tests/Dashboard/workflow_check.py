@@ -14,23 +14,10 @@ import sys
 import time
 import uuid
 
-from browser_support import call, host_network_event, verdict
+from browser_support import call, sign_in, verdict
 from playwright.sync_api import expect, sync_playwright
 
 WATER = "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467"
-
-
-def sign_in(browser, base_url, email, password, problems, who):
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.on("console", lambda message: message.type == "error" and not host_network_event(message.text) and problems.append(f"{who}: console: {message.text}"))
-    page.on("pageerror", lambda error: problems.append(f"{who}: page error: {error}"))
-    page.goto(base_url + "/")
-    page.fill("#login-email", email)
-    page.fill("#login-password", password)
-    page.click("#login-form button[type=submit]")
-    expect(page.locator("#app-view")).to_be_visible()
-    return page
 
 
 def wait_for_state(page, url, state, seconds=90):

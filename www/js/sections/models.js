@@ -15,7 +15,8 @@ function card(model, rerender) {
   if (allows(model, 'delete')) {
     buttons.push(element('button', { type: 'button', class: 'danger', onclick: () => {
       if (window.confirm(`Delete model ${model.name}? Its container is removed; its recorded invocations go with it.`)) {
-        act(api('DELETE', `/models/${model.id}`), `${model.name} deleted`, rerender);
+        // From the model's own page, back to the list: the model is gone.
+        act(api('DELETE', `/models/${model.id}`), `${model.name} deleted`, () => (location.hash === '#/models' ? rerender() : (location.hash = '#/models')));
       }
     } }, 'Delete'));
   }
@@ -37,7 +38,7 @@ function card(model, rerender) {
 }
 
 function registerForm(rerender) {
-  const name = element('input', { required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._-]*', 'aria-describedby': 'model-name-help' });
+  const name = element('input', { required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*', 'aria-describedby': 'model-name-help' });
   const image = element('input', { required: true, placeholder: 'localhost/calcflow/example-energy:1' });
   const analysis = element('input', { placeholder: 'total_energy' });
   const unit = element('input', { placeholder: 'eV' });

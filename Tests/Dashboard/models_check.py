@@ -1,0 +1,61 @@
+"""The Models page in real Chromium against a real model controller and podman: an admin registers an
+image, starts it, waits for it to be healthy, asks it for a prediction through the form and sees the
+answer with its status and latency; then stops and deletes it. Exits non-zero with every problem found.
+
+Usage: models_check.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD SCREENSHOT_DIR IMAGE
+"""
+import sys
+import time
+import uuid
+
+from browser_support import sign_in, verdict
+from playwright.sync_api import expect, sync_playwright
+
+
+def main(base_url, admin_email, admin_password, screenshots, image):
+    problems = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = sign_in(browser, base_url, admin_email, admin_password, problems)
+
+        page.goto(base_url + "/#/models")
+        expect(page.locator("#section")).to_contain_text("No models yet")
+        name = f"browser-{uuid.uuid4().hex[:6]}"
+        form = page.locator("#section form:has(h3:text-is('Register a model'))")
+        form.locator("input").nth(0).fill(name)
+        form.locator("input").nth(1).fill(image)
+        form.locator("button[type=submit]").click()
+        card = page.locator("#section article", has_text=name)
+        expect(card.locator(".badge")).to_have_text("stopped")
+        card.locator("button:text-is('Start')").click()
+        deadline = time.time() + 60
+        while time.time() < deadline and page.locator("#section article", has_text=name).locator(".badge").inner_text() != "healthy":
+            time.sleep(1)
+            page.reload()
+            expect(page.locator("#section h2")).to_have_text("Models")
+        expect(card.locator(".badge")).to_have_text("healthy")
+
+        card.locator(f"a:text-is('{name}')").click()
+        prediction = page.locator("#section form:has(h3:text-is('Ask for a prediction'))")
+        prediction.locator("textarea").fill('{"inputs": [1, 2, 3.5]}')
+        prediction.locator("button[type=submit]").click()
+        expect(prediction.locator(".badge")).to_have_text("200")
+        expect(prediction.locator("pre")).to_contain_text("6.5")
+        expect(prediction).to_contain_text(" ms")
+        page.screenshot(path=f"{screenshots}/models-prediction-admin.png", full_page=True)
+        # Input that is not JSON is caught by the form, before any request.
+        prediction.locator("textarea").fill("not json")
+        prediction.locator("button[type=submit]").click()
+        expect(prediction).to_contain_text("The input is not JSON")
+
+        page.locator("#section button:text-is('Stop')").click()
+        expect(page.locator("#section button:text-is('Start')")).to_be_visible()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("#section button:text-is('Delete')").click()
+        expect(page.locator("#toast")).to_contain_text("deleted")
+        browser.close()
+    return verdict(problems, "models")
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:6]))
