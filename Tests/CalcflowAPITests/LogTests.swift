@@ -45,6 +45,14 @@ final class LogTests: StackTestCase {
         XCTAssertEqual(mine.first?["cluster"], .string(cluster.name))
         let errors = try client.get("/api/v1/logs?cluster_id=\(cluster.id)&level=ERROR", token: token).json["items"]?.arrayValue ?? []
         XCTAssertEqual(errors.map { $0["message"] }, ["disk almost full"])
+        // The page's history: newest first, a page at a time walking back.
+        let newest = try client.get("/api/v1/logs?cluster_id=\(cluster.id)&order=newest&limit=2", token: token).json
+        XCTAssertEqual(newest["items"]?.arrayValue?.map { $0["message"] }, ["disk almost full", "pw.x started"])
+        let cursor = try XCTUnwrap(newest["next_cursor"]?.stringValue)
+        let older = try client.get("/api/v1/logs?cluster_id=\(cluster.id)&order=newest&limit=2&cursor=\(cursor)", token: token).json
+        XCTAssertEqual(older["items"]?.arrayValue?.count, 1)
+        XCTAssertEqual(older["next_cursor"], .null)
+        XCTAssertEqual(try client.get("/api/v1/logs?order=sideways", token: token).json["error"]?["field"], "order")
         let user = try createUser(role: "user")
         XCTAssertEqual(try client.delete("/api/v1/logs?before=2100-01-01T00:00:00Z", token: user.token).status, 403)
         XCTAssertEqual(try client.delete("/api/v1/logs", token: token).status, 400)

@@ -31,7 +31,14 @@ enum LogRoutes {
 
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let page = try context.request.page()
-        let entries = try LogStore(connection: context.database()).entries(filter(context), afterID: page.afterID ?? 0, limit: page.limit + 1)
+        let newestFirst: Bool
+        switch context.request.query["order"] ?? "oldest" {
+        case "oldest": newestFirst = false
+        case "newest": newestFirst = true
+        default: throw ValidationError(field: "order", message: "must be oldest or newest")
+        }
+        let entries = try LogStore(connection: context.database()).entries(filter(context), afterID: page.afterID ?? (newestFirst ? Int64.max : 0),
+                                                                            limit: page.limit + 1, newestFirst: newestFirst)
         return .json(page.page(of: entries, id: \.id, render: \.json))
     }
 

@@ -61,8 +61,9 @@ struct LogStore {
     }
 
     /// Entries after `afterID`, oldest first.
-    func entries(_ filter: Filter, afterID: Int64, limit: Int) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
-        var conditions = ["l.id > ?"]
+    /// Oldest first after `afterID` (streams, exports), or newest first before it (the page's history).
+    func entries(_ filter: Filter, afterID: Int64, limit: Int, newestFirst: Bool = false) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
+        var conditions = [newestFirst ? "l.id < ?" : "l.id > ?"]
         var values: [SQLValue] = [.integer(afterID)]
         if let cluster = filter.clusterID { conditions.append("l.cluster_id = ?"); values.append(.integer(cluster)) }
         if let calculation = filter.calculationID { conditions.append("l.calculation_id = ?"); values.append(.integer(calculation)) }
@@ -74,7 +75,7 @@ struct LogStore {
             """
             SELECT l.id, l.cluster_id, k.name AS cluster, l.calculation_id, l.model_id, m.name AS model, l.level, l.message, l.logged_at, l.received_at
             FROM logs l LEFT JOIN clusters k ON k.id = l.cluster_id LEFT JOIN models m ON m.id = l.model_id
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY l.id LIMIT ?
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY l.id \(newestFirst ? "DESC" : "ASC") LIMIT ?
             """, values
         ).map { row in
             (row.int("id") ?? 0, [

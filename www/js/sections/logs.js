@@ -52,16 +52,36 @@ export async function logs() {
     element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Source', 'Calculation', 'Message'].map((title) => element('th', { scope: 'col' }, title)))), body));
   // Scrolling down into older entries pauses following, so that they stay where they are.
   table.addEventListener('scroll', () => { if (table.scrollTop > 40 && view.following) view.setFollowing(false); });
-  const load = async () => {
-    const parameters = new URLSearchParams({ limit: '500' });
+  // Older entries, a page at a time, below the ones shown.
+  let olderCursor = null;
+  const older = element('button', { type: 'button', hidden: true, onclick: async () => {
+    try {
+      const page = await api('GET', `/logs?${historyQuery({ cursor: olderCursor })}`);
+      for (const entry of page.items) {
+        const line = row(entry);
+        line.hidden = !view.matches(line);
+        body.append(line);
+      }
+      olderCursor = page.next_cursor;
+      older.hidden = !olderCursor;
+    } catch (error) { toast(error.message, true); }
+  } }, 'Older entries');
+  const historyQuery = (extra = {}) => {
+    const parameters = new URLSearchParams({ limit: '200', order: 'newest', ...Object.fromEntries(Object.entries(extra).filter(([, value]) => value)) });
     if (source.value) parameters.set(...source.value.split('='));
     if (level.value) parameters.set('level', level.value);
-    parameters.set('since', new Date(Date.now() - 24 * 3600 * 1000).toISOString());
-    const page = await api('GET', `/logs?${parameters}`);
+    return parameters;
+  };
+  const load = async () => {
+    const page = await api('GET', `/logs?${historyQuery()}`);
     body.replaceChildren();
-    for (const entry of page.items) view.add(row(entry));
+    // Newest first from the API; added oldest first, so that the newest ends on top.
+    for (const entry of [...page.items].reverse()) view.add(row(entry));
+    olderCursor = page.next_cursor;
+    older.hidden = !olderCursor;
+    const parameters = historyQuery();
     parameters.delete('limit');
-    parameters.delete('since');
+    parameters.delete('order');
     followEvents(`/logs/stream?${parameters}`, {
       onMessage: (type, entry) => view.add(row(entry)), alive: () => document.body.contains(body), onStatus: (text) => { status.textContent = text; },
     }).catch((error) => { if (error.name !== 'AbortError') status.textContent = error.message; });
@@ -88,5 +108,6 @@ export async function logs() {
     } }, 'Delete older than'), days, ' days'));
   }
   await load();
-  return element('section', {}, element('div', { class: 'toolbar' }, element('h2', {}, 'Logs')), element('div', { class: 'filters' }, actions), table);
+  return element('section', {}, element('div', { class: 'toolbar' }, element('h2', {}, 'Logs')), element('div', { class: 'filters' }, actions), table,
+    element('div', { class: 'actions pager' }, older));
 }
