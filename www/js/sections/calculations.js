@@ -97,6 +97,33 @@ async function creation() {
   return element('section', {}, element('p', {}, element('a', { href: '#/calculations' }, '← Calculations')), await calculationForm(rules));
 }
 
+/**
+ * The engine's texts (the pw.x input, the fdf, the script and its files, the structure) as they read,
+ * the remaining settings and the steps as a table: what a scientist checks, not escaped JSON.
+ */
+function configurationView(calculation) {
+  const configuration = { ...calculation.configuration };
+  const texts = [];
+  for (const key of ['input', 'fdf', 'script']) {
+    if (typeof configuration[key] === 'string') { texts.push([key === 'input' ? 'pw.x input' : key, configuration[key]]); delete configuration[key]; }
+  }
+  if (typeof configuration.structure?.text === 'string') { texts.push(['structure (xyz)', configuration.structure.text]); delete configuration.structure; }
+  if (configuration.files && typeof configuration.files === 'object') {
+    for (const [name, content] of Object.entries(configuration.files)) texts.push([`file ${name}`, String(content)]);
+    delete configuration.files;
+  }
+  const steps = Array.isArray(calculation.steps) ? calculation.steps : [];
+  return element('div', {},
+    Object.keys(configuration).length ? dataSummary(configuration) : null,
+    texts.map(([title, text]) => element('details', { open: texts.length === 1 }, element('summary', {}, title), element('pre', { class: 'code' }, text))),
+    steps.length > 1 || Object.keys(steps[0]?.parameters ?? {}).length
+      ? element('table', {}, element('thead', {}, element('tr', {}, ['Step', 'Parameters', 'Copies from'].map((title) => element('th', { scope: 'col' }, title)))),
+        element('tbody', {}, steps.map((step) => element('tr', {}, element('td', {}, step.name),
+          element('td', {}, Object.entries(step.parameters ?? {}).map(([name, value]) => `${name} = ${typeof value === 'string' ? value.split('\n')[0] : value}`).join('; ') || '—'),
+          element('td', {}, step.copy_from ? `${step.copy_from}${step.copy?.length ? ` (${step.copy.join(', ')})` : ''}` : '—')))))
+      : null);
+}
+
 /** The states it went through, when: created, claimed, each state an agent reported, finished. */
 function timeline(calculation, events) {
   const steps = [['created', calculation.created_at], ['started', calculation.started_at],
@@ -111,7 +138,8 @@ function dataSummary(data) {
   if (data === null || typeof data !== 'object') return String(data);
   const rows = Object.entries(data).map(([key, value]) => {
     let shown;
-    if (Array.isArray(value)) shown = `${value.length} values${value.length && typeof value[0] === 'number' ? `, last ${value[value.length - 1]}` : ''}`;
+    if (Array.isArray(value) && value.length <= 20 && value.every((item) => typeof item === 'string')) shown = value.join(', ') || '—';
+    else if (Array.isArray(value)) shown = `${value.length} values${value.length && typeof value[0] === 'number' ? `, last ${value[value.length - 1]}` : ''}`;
     else if (value && typeof value === 'object') shown = Object.entries(value).slice(0, 6).map(([name, item]) => `${name}: ${typeof item === 'object' ? '…' : item}`).join(', ');
     else shown = String(value);
     return element('tr', {}, element('th', { scope: 'row' }, key), element('td', {}, shown));
@@ -268,8 +296,8 @@ async function detail({ path, rerender }) {
     element('h3', {}, 'Events'),
     element('table', {}, element('thead', {}, element('tr', {}, ['When', 'Level', 'Step', 'State', 'Message'].map((title) => element('th', { scope: 'col' }, title)))),
       eventRows),
-    element('h3', {}, 'Input'),
-    element('pre', { class: 'code' }, JSON.stringify({ configuration: calculation.configuration, steps: calculation.steps }, null, 2)));
+    element('h3', {}, 'The configuration as it ran'),
+    configurationView(calculation));
   // Until it finishes, the page follows it over SSE: events as they come, progress, and the whole
   // page again when its state changes (results and charts arrive with the new state).
   const finished = rules.calculation_states.find((state) => state.name === calculation.state)?.finished ?? true;
