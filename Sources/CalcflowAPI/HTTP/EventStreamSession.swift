@@ -34,7 +34,7 @@ enum EventStreamSession {
         var lastWrite = Date()
         let poll = context.services.configuration.streamPollMilliseconds
         while output.isConnected && !context.services.isStopping {
-            if let reason = try LogRoutes.endReason(context) {
+            if let reason = try endReason(context) {
                 end(output, reason: reason)
                 break
             }
@@ -55,6 +55,21 @@ enum EventStreamSession {
             if !next.moreWaiting { Thread.sleep(forTimeInterval: Double(poll) / 1_000) }
         }
         return .streamed
+    }
+
+    /// Why the viewer may no longer watch: its token expired or is invalid, or it was deleted, blocked or signed out everywhere.
+    private static func endReason(_ context: RequestContext) throws -> String? {
+        let token = String((context.request.authorization ?? "").dropFirst("Bearer ".count))
+        let claims: AccessTokenClaims
+        do { claims = try context.services.signer.verify(token, now: Timestamp.nowSeconds()) } catch .expired {
+            return "token_expired"
+        } catch {
+            return "token_invalid"
+        }
+        guard let user = try context.users().find(id: claims.userID) else { return "user_deleted" }
+        if user.blocked { return "user_blocked" }
+        if user.sessionEpoch != claims.sessionEpoch { return "signed_out" }
+        return nil
     }
 
     private static func end(_ output: ResponseStream, reason: String) {

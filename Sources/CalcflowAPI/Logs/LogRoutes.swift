@@ -59,20 +59,6 @@ enum LogRoutes {
         }
     }
 
-    static func endReason(_ context: RequestContext) throws -> String? {
-        let token = String((context.request.authorization ?? "").dropFirst("Bearer ".count))
-        let claims: AccessTokenClaims
-        do { claims = try context.services.signer.verify(token, now: Timestamp.nowSeconds()) } catch .expired {
-            return "token_expired"
-        } catch {
-            return "token_invalid"
-        }
-        guard let user = try context.users().find(id: claims.userID) else { return "user_deleted" }
-        if user.blocked { return "user_blocked" }
-        if user.sessionEpoch != claims.sessionEpoch { return "signed_out" }
-        return nil
-    }
-
     @Sendable static func delete(_ context: RequestContext) throws -> Response {
         guard let before = try TimeParameter.parse(context.request.query["before"], field: "before") else {
             throw ValidationError(field: "before", message: "is required: logs older than this time are deleted")
