@@ -136,6 +136,20 @@ class AgentTests: StackTestCase {
         XCTAssertNil(try analysis(id, "exit_status"), "no analysis was asked for, so none is stored")
     }
 
+    /// The CPU time a step used is measured around its command, children included, and summed per
+    /// cluster by `GET /usage` for the Analyses page's CPU-hours.
+    func testAStepsCPUTimeIsRecordedAndSummedInTheUsage() throws {
+        let id = try submit(["name": "Busy loop", "engine": "command", "analyses": ["exit_status"],
+                             "configuration": ["script": "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i + 1)); done'\n"]])
+        let calculation = try finished(id)
+        XCTAssertEqual(calculation["state"], "succeeded", calculation.serializedString())
+        let seconds = try XCTUnwrap(analysis(id, "provenance")?["cpu_seconds"]?.doubleValue)
+        XCTAssertGreaterThan(seconds, 0.1, "a loop of 300,000 shell iterations in a grandchild")
+        let usage = try client.get("/api/v1/usage", token: adminToken())
+        let row = try XCTUnwrap(usage.json["by_cluster"]?.arrayValue?.first { $0["name"]?.stringValue == cluster.name })
+        XCTAssertEqual(try XCTUnwrap(row["cpu_hours"]?.doubleValue) * 3600, seconds, accuracy: 0.01)
+    }
+
     /// `allow_command` decides whether the agent offers the command engine; it is off by default.
     func testTheCommandEngineIsOfferedOnlyWhenTheConfigAllowsIt() throws {
         func check(_ extra: String) throws -> String {

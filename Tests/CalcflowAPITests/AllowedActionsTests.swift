@@ -104,6 +104,9 @@ final class AllowedActionsTests: StackTestCase {
         XCTAssertEqual(states.compactMap { $0["name"]?.stringValue },
                        ["pending_approval", "queued", "running", "succeeded", "failed", "not_converged", "cancelled"])
         XCTAssertEqual(states.first { $0["name"] == "not_converged" }?["finished"], true)
+        XCTAssertEqual(states.filter { $0["failure"] == true }.compactMap { $0["name"]?.stringValue }, ["failed", "not_converged"])
+        XCTAssertEqual((meta.json["model_states"]?.arrayValue ?? []).filter { $0["needs_attention"] == true }.compactMap { $0["name"]?.stringValue },
+                       ["unhealthy", "failed", "unknown"])
         XCTAssertEqual(meta.json["email_levels"], ["INFO", "ERROR", "NONE"])
         let engines = (meta.json["engines"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         XCTAssertTrue(Set(["xtb", "qe", "siesta", "command"]).isSubset(of: engines), "\(engines)")

@@ -268,6 +268,40 @@ final class CalculationFlowTests: StackTestCase {
         XCTAssertEqual(try client.get("/api/v1/calculations?q=%25%27%20OR%201%3D1", token: token).status, 200)
     }
 
+    /// Sorted by name or priority, page by page: every row once, in order, ties broken by id, however
+    /// small the page.
+    func testListsSortByNameAndPriorityAcrossPages() throws {
+        let cluster = try makeCluster()
+        let rows: [(String, Int64)] = [("beta", 5), ("Alpha", 5), ("gamma", -3), ("alpha", 10), ("delta", 5)]
+        var ids: [String: Int64] = [:]
+        for (name, priority) in rows {
+            ids[name] = try XCTUnwrap(try createCalculation(cluster: cluster, name: name, priority: priority)["id"]?.integerValue)
+        }
+        let token = try adminToken()
+        func walk(_ sort: String) throws -> [Int64] {
+            var seen: [Int64] = []
+            var cursor = ""
+            repeat {
+                let page = try client.get("/api/v1/calculations?cluster_id=\(cluster.id)&sort=\(sort)&limit=2\(cursor.isEmpty ? "" : "&cursor=\(cursor)")", token: token)
+                XCTAssertEqual(page.status, 200, page.description)
+                seen += page.json["items"]?.arrayValue?.compactMap { $0["id"]?.integerValue } ?? []
+                cursor = page.json["next_cursor"]?.stringValue ?? ""
+            } while !cursor.isEmpty && seen.count < 20
+            return seen
+        }
+        let id = { (name: String) in ids[name]! }
+        // The collation ignores case: "Alpha" and "alpha" tie, and their ids decide.
+        XCTAssertEqual(try walk("name"), [id("Alpha"), id("alpha"), id("beta"), id("delta"), id("gamma")])
+        XCTAssertEqual(try walk("-priority"), [id("alpha"), id("delta"), id("Alpha"), id("beta"), id("gamma")])
+        XCTAssertEqual(try walk("priority"), [id("gamma"), id("beta"), id("Alpha"), id("delta"), id("alpha")])
+        XCTAssertEqual(try walk("-id"), ids.values.sorted(by: >))
+        XCTAssertEqual(try client.get("/api/v1/calculations?sort=state", token: token).json["error"]?["field"], "sort")
+        // A cursor of one order is refused by another, with a message, not a wrong page.
+        let byName = try client.get("/api/v1/calculations?cluster_id=\(cluster.id)&sort=name&limit=2", token: token).json["next_cursor"]?.stringValue ?? ""
+        XCTAssertEqual(try client.get("/api/v1/calculations?sort=priority&cursor=\(byName)", token: token).status, 400)
+        XCTAssertEqual(try client.get("/api/v1/calculations?sort=name&cursor=i5", token: token).json["error"]?["field"], "cursor")
+    }
+
     /// Each text at the longest the API accepts, in characters of three UTF-8 bytes: stored whole.
     func testTheLongestTextsAreStoredWhole() throws {
         let token = try adminToken()

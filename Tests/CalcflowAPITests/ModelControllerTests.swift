@@ -171,12 +171,17 @@ final class ModelControllerTests: StackTestCase {
         try Deadline.wait(for: "a fresh start", seconds: 20, interval: 0.2) { try model(id)["restarts"]?.integerValue ?? 99 < 5 }
     }
 
-    /// The Models page in Chromium: register, start, healthy, a prediction through the form, stop, delete.
+    /// The Models page in Chromium: the example model registered with what it predicts, started,
+    /// healthy, a prediction through the form built from a molecule, stop, delete.
     func testTheModelsPageRegistersStartsAndAsksAModel() throws {
+        try stack.buildExampleModel()
+        let molecule = "Water for the model form \(UUID().uuidString.prefix(4))"
+        XCTAssertEqual(try client.post("/api/v1/molecules", ["name": .string(molecule), "structure": ["format": "xyz",
+            "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"]], token: adminToken()).status, 201)
         let screenshots = DashboardTests.screenshots
         try FileManager.default.createDirectory(atPath: screenshots, withIntermediateDirectories: true)
         let output = try Shell.run("timeout 180 python3 '\(Shell.repository)/Tests/Dashboard/models_check.py' '\(stack.baseURL)' '\(stack.adminEmail)' "
-                                   + "'\(stack.adminPassword)' '\(screenshots)' localhost/calcflow/contract-test:1")
+                                   + "'\(stack.adminPassword)' '\(screenshots)' localhost/calcflow/example-energy:1 '\(molecule)'")
         XCTAssertTrue(output.contains("models check passed"), output)
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(screenshots)/models-prediction-admin.png"))
     }

@@ -80,6 +80,7 @@ final class ReportTests: StackTestCase {
         XCTAssertEqual(row?["finished"], 1)
         XCTAssertEqual(row?["succeeded"], 1)
         XCTAssertGreaterThanOrEqual(row?["wall_hours"]?.doubleValue ?? -1, 0)
+        XCTAssertEqual(row?["cpu_hours"]?.doubleValue ?? -1, 0, accuracy: 1e-9, "no step reported a CPU time")
         XCTAssertTrue(usage.json["by_user"]?.arrayValue?.contains { $0["name"] == .string(stack.adminEmail) } == true)
         let future = try client.get("/api/v1/usage?since=2100-01-01T00:00:00Z", token: token)
         XCTAssertEqual(future.json["by_cluster"], [])

@@ -41,6 +41,7 @@ final class SlurmAgentTests: AgentTests {
         let jobID = try XCTUnwrap(submitted["message"]?.stringValue?.split(separator: " ").last.map(String.init))
         XCTAssertEqual(try analysis(id, "provenance")?["job_id"]?.stringValue, jobID)
         XCTAssertEqual(try analysis(id, "provenance")?["executor"], "slurm")
+        XCTAssertNotNil(try analysis(id, "provenance")?["cpu_seconds"]?.doubleValue, "the job script records the CPU time too")
         XCTAssertEqual(try XCTUnwrap(analysis(id, "total_energy")?["value"]?.doubleValue), -5.0704 * 27.211386, accuracy: 0.01)
     }
 

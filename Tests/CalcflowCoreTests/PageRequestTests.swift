@@ -15,6 +15,12 @@ final class PageRequestTests: XCTestCase {
         let cursor = PageRequest.encodeCursor(afterID: 12345)
         XCTAssertEqual(try PageRequest(limit: nil, cursor: cursor).afterID, 12345)
         XCTAssertThrowsError(try PageRequest(limit: nil, cursor: "' OR 1=1 --"))
+        let keyed = try PageRequest(limit: nil, cursor: PageRequest.encodeCursor(afterID: 77, key: "Benzène at 0.5 V & co"))
+        XCTAssertEqual(keyed.afterID, 77)
+        XCTAssertEqual(keyed.afterKey, "Benzène at 0.5 V & co")
+        for forged in ["k2s.zz", "k2s.4", "k.41", "k2s.ff", "x12"] {
+            XCTAssertThrowsError(try PageRequest(limit: nil, cursor: forged), forged)
+        }
     }
 
     func testAPageHasANextCursorOnlyWhenMoreRowsExist() {

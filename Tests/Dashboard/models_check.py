@@ -1,9 +1,12 @@
-"""The Models page in real Chromium against a real model controller and podman: an admin registers an
-image, starts it, waits for it to be healthy, asks it for a prediction through the form and sees the
-answer with its status and latency; then stops and deletes it. Exits non-zero with every problem found.
+"""The Models page in real Chromium against a real model controller and podman: an admin registers the
+example model with what it predicts, starts it, waits for it to be healthy, asks it for a prediction
+through the form built from its declared input (a molecule picked from the list, then a formula) and
+sees the answer with its status and latency; then stops and deletes it. Exits non-zero with every
+problem found.
 
-Usage: models_check.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD SCREENSHOT_DIR IMAGE
+Usage: models_check.py BASE_URL ADMIN_EMAIL ADMIN_PASSWORD SCREENSHOT_DIR IMAGE MOLECULE_NAME
 """
+import re
 import sys
 import time
 import uuid
@@ -12,7 +15,7 @@ from browser_support import sign_in, verdict
 from playwright.sync_api import expect, sync_playwright
 
 
-def main(base_url, admin_email, admin_password, screenshots, image):
+def main(base_url, admin_email, admin_password, screenshots, image, molecule):
     problems = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -24,6 +27,8 @@ def main(base_url, admin_email, admin_password, screenshots, image):
         form = page.locator("#section form:has(h3:text-is('Register a model'))")
         form.locator("input").nth(0).fill(name)
         form.locator("input").nth(1).fill(image)
+        form.locator("input").nth(2).fill("total_energy")
+        form.locator("input").nth(3).fill("eV")
         form.locator("button[type=submit]").click()
         card = page.locator("#section article", has_text=name)
         expect(card.locator(".badge")).to_have_text("stopped")
@@ -37,11 +42,21 @@ def main(base_url, admin_email, admin_password, screenshots, image):
 
         card.locator(f"a:text-is('{name}')").click()
         prediction = page.locator("#section form:has(h3:text-is('Ask for a prediction'))")
-        prediction.locator("textarea").fill('{"inputs": [1, 2, 3.5]}')
+        expect(prediction).to_contain_text("It predicts total_energy")
+        # The molecule picked fills in the input Calcflow sends for a calculation: formula and xyz.
+        prediction.get_by_label("Molecule").select_option(label=f"{molecule} (H2O)")
+        expect(prediction.locator("textarea")).to_have_value(re.compile(r'"formula": "H2O"[\s\S]*"text": "3'))
+        prediction.get_by_label("Engine").select_option("xtb")
+        expect(prediction.locator("textarea")).to_have_value(re.compile(r'"engine": "xtb"'))
         prediction.locator("button[type=submit]").click()
         expect(prediction.locator(".badge")).to_have_text("200")
-        expect(prediction.locator("pre")).to_contain_text("6.5")
+        expect(prediction.locator("pre")).to_contain_text('"prediction"')
         expect(prediction).to_contain_text(" ms")
+        # A formula alone is enough for this model.
+        prediction.get_by_label("Or a formula").fill("CH4")
+        expect(prediction.get_by_label("Molecule")).to_have_value("")
+        prediction.locator("button[type=submit]").click()
+        expect(prediction.locator("pre")).to_contain_text('"unit": "eV"')
         page.screenshot(path=f"{screenshots}/models-prediction-admin.png", full_page=True)
         # Input that is not JSON is caught by the form, before any request.
         prediction.locator("textarea").fill("not json")
@@ -58,4 +73,4 @@ def main(base_url, admin_email, admin_password, screenshots, image):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:6]))
+    sys.exit(main(*sys.argv[1:7]))

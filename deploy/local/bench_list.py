@@ -1,6 +1,6 @@
 """make bench: the Calculations page with 100,000 calculations in the database, end to end in
 Chromium (sign in, open the list, first page shown), then filter changes (a state, an engine, a
-search, everyone's) until the new page is shown. Prints the times in milliseconds.
+search, a sort by name or priority, everyone's) until the new page is shown. Prints the times in milliseconds.
 
 Usage: bench_list.py BASE_URL EMAIL PASSWORD
 """
@@ -31,7 +31,8 @@ def main(base_url, email, password):
         page.reload()
         first = shown(page, started)
         filters = []
-        for query in ("creator=all&state=failed", "creator=all&engine=xtb", "creator=all&q=bench+4242", "creator=all&state=queued&engine=qe", "creator=all"):
+        for query in ("creator=all&state=failed", "creator=all&engine=xtb", "creator=all&q=bench+4242", "creator=all&state=queued&engine=qe",
+                      "creator=all&sort=name", "creator=all&sort=-priority", "creator=all&state=succeeded&sort=name", "creator=all"):
             started = time.perf_counter()
             page.evaluate(f"location.hash = '#/calculations?{query}'")
             page.wait_for_function(f"document.querySelector('#nav a.active') && location.hash.endsWith('{query}')")

@@ -60,13 +60,14 @@ enum CalculationRoutes {
             filter.inputSHA256 = hash.lowercased()
         }
         filter.text = query["q"]
-        switch query["order"] ?? "oldest" {
-        case "oldest": filter.newestFirst = false
-        case "newest": filter.newestFirst = true
-        default: throw ValidationError(field: "order", message: "must be oldest or newest")
-        }
+        filter.order = try CalculationListOrder(sort: query["sort"], order: query["order"])
         let items = try context.calculations().list(filter, page: page)
-        return .json(page.page(of: items, id: \.id) { render($0, context) })
+        let key: ((CalculationRecord) -> String)? = switch filter.order.key {
+        case .id: nil
+        case .name: { $0.name }
+        case .priority: { String($0.priority) }
+        }
+        return .json(page.page(of: items, id: \.id, key: key) { render($0, context) })
     }
 
     static func integerQuery(_ context: RequestContext, _ name: String) throws(ValidationError) -> Int64? {
@@ -230,7 +231,7 @@ enum CalculationRoutes {
                                            structure: checked.moleculeStructure)
         var filter = CalculationStore.Filter()
         filter.inputSHA256 = hash
-        filter.newestFirst = true
+        filter.order = CalculationListOrder(key: .id, descending: true)
         let matches = try context.calculations().list(filter, page: PageRequest(limit: 10))
         return .json(["input_sha256": .string(hash), "items": .array(matches.prefix(10).map { render($0, context) })])
     }

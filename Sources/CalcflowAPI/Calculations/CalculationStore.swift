@@ -33,13 +33,33 @@ struct CalculationStore {
         var createdBy: Int64?
         var inputSHA256: String?
         var engine: String?
-        /// Newest first (the cursor then walks back in time).
-        var newestFirst = false
+        var order = CalculationListOrder()
     }
 
-    func list(_ filter: Filter, page: PageRequest) throws(DatabaseError) -> [CalculationRecord] {
-        var conditions = [filter.newestFirst ? "c.id < ?" : "c.id > ?"]
-        var values: [SQLValue] = [.integer(page.afterID ?? (filter.newestFirst ? Int64.max : 0))]
+    func list(_ filter: Filter, page: PageRequest) throws -> [CalculationRecord] {
+        let order = filter.order
+        let direction = order.descending ? "<" : ">"
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        switch order.key {
+        case .id:
+            conditions.append("c.id \(direction) ?")
+            values.append(.integer(page.afterID ?? (order.descending ? Int64.max : 0)))
+        case .name, .priority:
+            // After the last row seen: a later key, or the same key and a later id.
+            if let afterID = page.afterID, let afterKey = page.afterKey {
+                let column = order.key == .name ? "c.name" : "c.priority"
+                let key: SQLValue
+                if order.key == .name { key = .text(afterKey) } else {
+                    guard let priority = Int64(afterKey) else { throw ValidationError(field: "cursor", message: "belongs to another sort order; start again without it") }
+                    key = .integer(priority)
+                }
+                conditions.append("(\(column) \(direction) ? OR (\(column) = ? AND c.id \(direction) ?))")
+                values += [key, key, .integer(afterID)]
+            } else if page.afterID != nil {
+                throw ValidationError(field: "cursor", message: "belongs to another sort order; start again without it")
+            }
+        }
         if let state = filter.state { conditions.append("c.state = ?"); values.append(.text(state.rawValue)) }
         if let cluster = filter.clusterID { conditions.append("c.cluster_id = ?"); values.append(.integer(cluster)) }
         if let molecule = filter.moleculeID { conditions.append("c.molecule_id = ?"); values.append(.integer(molecule)) }
@@ -57,9 +77,12 @@ struct CalculationStore {
             let pattern = SearchPattern.containing(text)
             values += [.text(pattern), .text(pattern)]
         }
+        let sortDirection = order.descending ? "DESC" : "ASC"
+        let orderBy = order.key == .id ? "c.id \(sortDirection)" : "c.\(order.key.rawValue) \(sortDirection), c.id \(sortDirection)"
+        let whereClause = conditions.isEmpty ? "" : "WHERE \(conditions.joined(separator: " AND "))"
         values.append(.integer(Int64(page.limit + 1)))
         return try connection.query(
-            "SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) WHERE \(conditions.joined(separator: " AND ")) ORDER BY c.id \(filter.newestFirst ? "DESC" : "ASC") LIMIT ?",
+            "SELECT \(CalculationRecord.columns) FROM \(CalculationRecord.from) \(whereClause) ORDER BY \(orderBy) LIMIT ?",
             values).map(CalculationRecord.init(row:))
     }
 

@@ -55,9 +55,11 @@ enum MetaRoutes {
         return .json([
             "role": .string(role.rawValue),
             "allowed_actions": .array(allowedCollectionActions(role: role).map(JSON.string)),
-            "calculation_states": .array(CalculationState.allCases.map { ["name": .string($0.rawValue), "finished": .bool($0.isFinished)] }),
+            "calculation_states": .array(CalculationState.allCases.map {
+                ["name": .string($0.rawValue), "finished": .bool($0.isFinished), "failure": .bool($0.isFailure)]
+            }),
             "calculation_actions": .array(CalculationPolicy.Action.allCases.map { .string($0.rawValue) }),
-            "model_states": .array(ModelState.allCases.map { .string($0.rawValue) }),
+            "model_states": .array(ModelState.allCases.map { ["name": .string($0.rawValue), "needs_attention": .bool($0.needsAttention)] }),
             "roles": .array(Role.allCases.map { .string($0.rawValue) }),
             "email_levels": .array(EmailLevel.allCases.map { .string($0.rawValue) }),
             "engines": .array(engines),

@@ -2,8 +2,9 @@ import CalcflowCore
 import Foundation
 import JSON
 
-/// `GET /usage?since=`: what the clusters spent, per user and per cluster: finished calculations and
-/// the wall time from their start to their end, for the Analyses page's summary.
+/// `GET /usage?since=`: what the clusters spent, per user and per cluster: finished calculations, the
+/// wall time from their start to their end, and the CPU time their steps' commands used as the agent
+/// recorded it in each step's provenance, for the Analyses page's summary.
 enum UsageRoutes {
     static var routes: [Route] {
         [Route("GET", "/api/v1/usage", access: .anyUser, handler: usage)]
@@ -16,14 +17,17 @@ enum UsageRoutes {
             try database.query(
                 """
                 SELECT \(name) AS name, COUNT(*) AS finished, SUM(c.state = 'succeeded') AS succeeded,
-                       SUM(TIMESTAMPDIFF(MICROSECOND, c.started_at, c.finished_at)) / 3600e6 AS wall_hours
+                       SUM(TIMESTAMPDIFF(MICROSECOND, c.started_at, c.finished_at)) / 3600e6 AS wall_hours,
+                       SUM(p.cpu_seconds) / 3600 AS cpu_hours
                 FROM calculations c \(join)
+                LEFT JOIN (SELECT calculation_id, SUM(CAST(JSON_VALUE(data, '$.cpu_seconds') AS DOUBLE)) AS cpu_seconds
+                           FROM calculation_analyses WHERE name = 'provenance' GROUP BY calculation_id) p ON p.calculation_id = c.id
                 WHERE c.started_at IS NOT NULL AND c.finished_at IS NOT NULL AND c.finished_at >= FROM_UNIXTIME(?)
                 GROUP BY \(key) ORDER BY wall_hours DESC LIMIT 500
                 """, [.double(since.timeIntervalSince1970)]
             ).map { row in
                 ["name": JSON(row.string("name")), "finished": JSON(row.int("finished")), "succeeded": JSON(row.int("succeeded")),
-                 "wall_hours": .number(row.double("wall_hours") ?? 0)]
+                 "wall_hours": .number(row.double("wall_hours") ?? 0), "cpu_hours": .number(row.double("cpu_hours") ?? 0)]
             }
         }
         return .json([

@@ -21,8 +21,8 @@ struct ExecutorCommand {
 }
 
 enum ExitCodeFile {
-    /// The shell around every command: runs it, then writes its exit code atomically.
-    static let wrapper = "\"$0\" \"$@\"; code=$?; echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit; exit $code"
+    /// The shell around every command: runs it, records the CPU time it used, then writes its exit code atomically.
+    static let wrapper = "\"$0\" \"$@\"; code=$?; \(CPUTimeFile.record); echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit; exit $code"
 
     static func read(in folder: URL) -> Int32? {
         (try? String(contentsOf: folder.appendingPathComponent("calcflow.exit"), encoding: .utf8))

@@ -36,6 +36,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
         let input = command.stdinFile.map { " < \(ExitCodeFile.quoted($0))" } ?? " < /dev/null"
         lines.append("\(invocation)\(input)")
         lines.append("code=$?")
+        lines.append(CPUTimeFile.record)
         lines.append("echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit")
         lines.append("exit $code")
         return lines.joined(separator: "\n") + "\n"

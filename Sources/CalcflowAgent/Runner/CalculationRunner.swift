@@ -159,6 +159,7 @@ final class CalculationRunner {
         }
         return ["engine": .string(engine.name), "code_version": .string(printedVersion ?? engine.version()), "agent": .string(AgentConfiguration.version),
                 "executor": .string(configuration.executor), "exit_code": .integer(Int64(exitCode)), "files_sha256": .object(inputs),
+                "cpu_seconds": JSON(CPUTimeFile.seconds(in: folder)),
                 "job_id": JSON((try? String(contentsOf: folder.appendingPathComponent("calcflow.jobid"), encoding: .utf8))?
                     .trimmingCharacters(in: .whitespacesAndNewlines))]
     }

@@ -14,4 +14,12 @@ public enum CalculationState: String, Sendable, CaseIterable {
         case .pendingApproval, .queued, .running: return false
         }
     }
+
+    /// Ended without the result asked for: what the dashboard lists as a failure, and mails at the ERROR level.
+    public var isFailure: Bool {
+        switch self {
+        case .failed, .notConverged: return true
+        case .pendingApproval, .queued, .running, .succeeded, .cancelled: return false
+        }
+    }
 }

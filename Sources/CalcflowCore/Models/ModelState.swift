@@ -8,6 +8,14 @@ public enum ModelState: String, Sendable, CaseIterable {
     case failed
     /// Not a state of the lifecycle: what the API shows when the model's controller has gone silent.
     case unknown
+
+    /// Wants a person's attention: it does not answer, or nobody can tell.
+    public var needsAttention: Bool {
+        switch self {
+        case .unhealthy, .failed, .unknown: return true
+        case .stopped, .starting, .healthy, .restarting: return false
+        }
+    }
 }
 
 /// What a person asked for: the controller makes it so.

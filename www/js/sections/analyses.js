@@ -35,9 +35,9 @@ function scalars(data) {
 
 function usageTable(title, rows) {
   return element('div', { class: 'card' }, element('h4', {}, title),
-    rows.length ? element('table', {}, element('thead', {}, element('tr', {}, ['Who', 'Finished', 'Succeeded', 'Wall time (h)'].map((name) => element('th', { scope: 'col' }, name)))),
+    rows.length ? element('table', {}, element('thead', {}, element('tr', {}, ['Who', 'Finished', 'Succeeded', 'Wall time (h)', 'CPU time (h)'].map((name) => element('th', { scope: 'col' }, name)))),
       element('tbody', {}, rows.map((row) => element('tr', {}, element('td', {}, row.name ?? '(deleted)'), element('td', {}, row.finished),
-        element('td', {}, row.succeeded), element('td', {}, row.wall_hours.toFixed(2))))))
+        element('td', {}, row.succeeded), element('td', {}, row.wall_hours.toFixed(2)), element('td', {}, row.cpu_hours.toFixed(2))))))
       : element('p', { class: 'muted' }, 'Nothing finished yet.'));
 }
 

@@ -28,6 +28,8 @@ const columns = [
   ['created', 'Created', (item) => formatTime(item.created_at)],
   ['finished', 'Finished', (item) => formatTime(item.finished_at)],
 ];
+// The columns the API sorts by (?sort=), and the key it knows each by.
+const sortable = { id: 'id', name: 'name', priority: 'priority' };
 const columnsKey = 'calcflow.calculation-columns';
 const shownColumns = () => {
   const saved = localStorage.getItem(columnsKey);
@@ -38,10 +40,11 @@ const shownColumns = () => {
 // shared and reloaded. Mine by default; "all" is one click away.
 async function list({ user, rerender }) {
   const query = new URLSearchParams(location.hash.split('?')[1] ?? '');
-  const [rules, clusters] = await Promise.all([meta(), api('GET', '/clusters?limit=500')]);
+  const [rules, clusters, molecules] = await Promise.all([meta(), api('GET', '/clusters?limit=500'), api('GET', '/molecules?limit=500')]);
   const creator = query.get('creator') === 'all' ? 'all' : 'mine';
-  const newest = query.get('order') !== 'oldest';
-  const parameters = new URLSearchParams({ limit: '50', order: newest ? 'newest' : 'oldest' });
+  // Newest first unless the URL says otherwise; `#/calculations?order=oldest` links of before still work.
+  const sort = query.get('sort') || (query.get('order') === 'oldest' ? 'id' : '-id');
+  const parameters = new URLSearchParams({ limit: '50', sort });
   for (const key of ['state', 'cluster_id', 'engine', 'molecule_id', 'q', 'cursor']) if (query.get(key)) parameters.set(key, query.get(key));
   if (creator === 'mine') parameters.set('created_by', user.id);
   const page = await api('GET', `/calculations?${parameters}`);
@@ -61,6 +64,7 @@ async function list({ user, rerender }) {
     select('state', 'Any state', rules.calculation_states.map(({ name }) => [name, name.replace('_', ' ')])),
     select('cluster_id', 'Any cluster', clusters.items.map((item) => [item.id, item.name])),
     select('engine', 'Any engine', rules.engines.map((item) => [item.name, item.name])),
+    select('molecule_id', 'Any molecule', molecules.items.map((item) => [item.id, `${item.name} (${item.formula})`])),
     text, element('button', { type: 'submit' }, 'Search'));
 
   const visible = shownColumns();
@@ -71,13 +75,19 @@ async function list({ user, rerender }) {
       rerender();
     } }), ` ${title}`)));
   const chosen = columns.filter(([key]) => visible.includes(key));
-  const filtered = ['state', 'cluster_id', 'engine', 'q', 'cursor'].some((key) => query.get(key));
+  const filtered = ['state', 'cluster_id', 'engine', 'molecule_id', 'q', 'cursor'].some((key) => query.get(key));
   const table = page.items.length
     ? element('table', {},
-      element('thead', {}, element('tr', {}, chosen.map(([key, title]) => (key === 'id'
-        ? element('th', { 'aria-sort': newest ? 'descending' : 'ascending' },
-          element('button', { type: 'button', class: 'link', onclick: () => go({ order: newest ? 'oldest' : '' }) }, `${title} ${newest ? '↓' : '↑'}`))
-        : element('th', { scope: 'col' }, title))))),
+      element('thead', {}, element('tr', {}, chosen.map(([key, title]) => {
+        if (!sortable[key]) return element('th', { scope: 'col' }, title);
+        const current = sort.replace(/^-/, '') === sortable[key];
+        const descending = sort.startsWith('-');
+        // A click on the sorted column turns it round; on another, sorts by it (names A to Z, the rest highest first).
+        const next = current ? (descending ? sortable[key] : `-${sortable[key]}`) : (key === 'name' ? 'name' : `-${sortable[key]}`);
+        return element('th', { scope: 'col', ...(current ? { 'aria-sort': descending ? 'descending' : 'ascending' } : {}) },
+          element('button', { type: 'button', class: 'link', onclick: () => go({ sort: next === '-id' ? '' : next, order: '' }),
+            'aria-label': `Sort by ${title === '#' ? 'id' : title.toLowerCase()}` }, `${title}${current ? (descending ? ' ↓' : ' ↑') : ''}`));
+      }))),
       element('tbody', {}, page.items.map((item) => element('tr', {}, chosen.map(([, , cell]) => element('td', {}, cell(item)))))))
     : filtered
       ? emptyState('No match', 'No calculation matches these filters. Clear them or widen the search.')

@@ -2,7 +2,7 @@
 // calculations with progress, my recent failures with their reason, what waits for my approval, and
 // the models' health.
 import { api } from '../api.js';
-import { allows } from '../meta.js';
+import { allows, meta } from '../meta.js';
 import { element, formatTime } from '../ui.js';
 import { stateBadge } from './calculations.js';
 
@@ -26,18 +26,19 @@ function sparkline(points, label) {
 }
 
 function failureReason(item) {
-  return item.reason || (item.state === 'not_converged' ? 'did not converge' : 'no reason given');
+  return item.reason || `${item.state.replace('_', ' ')}, no reason given`;
 }
 
 export async function dashboard({ user }) {
   const hourAgo = new Date(Date.now() - 3600 * 1000).toISOString();
-  const [health, clusters, running, finished, pending, models] = await Promise.all([
+  const [health, clusters, running, finished, pending, models, rules] = await Promise.all([
     fetch('/api/v1/healthz').then((response) => response.json()).catch(() => null),
     api('GET', '/clusters?limit=500'),
     api('GET', `/calculations?limit=50&order=newest&created_by=${user.id}&state=running`),
     api('GET', `/calculations?limit=200&order=newest&created_by=${user.id}`),
     api('GET', '/calculations?state=pending_approval&limit=500'),
     api('GET', '/models?limit=500'),
+    meta(),
   ]);
   const series = await Promise.all(clusters.items.map((cluster) =>
     api('GET', `/clusters/${cluster.id}/metrics?since=${encodeURIComponent(hourAgo)}`).catch(() => ({ points: [] }))));
@@ -45,7 +46,9 @@ export async function dashboard({ user }) {
   // What this person may approve is what the API lists as approvable for them.
   const approvable = pending.items.filter((item) => allows(item, 'approve'));
   const mineWaiting = pending.items.filter((item) => item.created_by === user.id);
-  const failures = finished.items.filter((item) => ['failed', 'not_converged'].includes(item.state)).slice(0, 5);
+  const failureStates = new Set(rules.calculation_states.filter((state) => state.failure).map((state) => state.name));
+  const troubled = new Set(rules.model_states.filter((state) => state.needs_attention).map((state) => state.name));
+  const failures = finished.items.filter((item) => failureStates.has(item.state)).slice(0, 5);
   const gib = (bytes) => (bytes / 2 ** 30).toFixed(1);
 
   const cards = [
@@ -92,6 +95,6 @@ export async function dashboard({ user }) {
     models.items.length ? element('h3', {}, 'Models') : null,
     models.items.length ? element('table', {}, element('tbody', {}, models.items.map((model) => element('tr', {},
       element('td', {}, element('a', { href: `#/models/${model.id}` }, model.name)),
-      element('td', {}, element('span', { class: `badge ${model.state === 'healthy' ? 'ok' : ['failed', 'unhealthy', 'unknown'].includes(model.state) ? 'bad' : ''}` }, model.state)),
+      element('td', {}, element('span', { class: `badge ${model.state === 'healthy' ? 'ok' : troubled.has(model.state) ? 'bad' : ''}` }, model.state)),
       element('td', {}, `last ping ${formatTime(model.last_ping_at)}`))))) : null);
 }

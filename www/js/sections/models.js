@@ -31,7 +31,7 @@ function card(model, rerender) {
       element('dt', {}, 'Restarts'), element('dd', {}, model.restarts),
       element('dt', {}, 'Last ping'), element('dd', {}, formatTime(model.last_ping_at)),
       element('dt', {}, 'Wanted'), element('dd', {}, model.desired_state)),
-    reason ? element('p', { class: ['failed', 'unhealthy', 'unknown'].includes(model.state) ? 'error' : 'muted' }, reason) : null,
+    reason ? element('p', { class: stateClass[model.state] === 'bad' ? 'error' : 'muted' }, reason) : null,
     logLines.length ? element('details', {}, element('summary', {}, `The container's last ${logLines.length} log lines`),
       element('pre', { class: 'code' }, logLines.join('\n'))) : null,
     element('div', { class: 'actions' }, buttons));
@@ -100,17 +100,49 @@ async function list({ rerender }) {
     allows(rules, 'issue_controller_key') ? await controllerKeys(rerender) : null);
 }
 
-/** A prediction: the molecule's formula when the model predicts an analysis, else any JSON. */
-function predictionForm(model) {
+/** The input Calcflow itself sends a model that declares what it predicts (see Predictor.input on the API). */
+function declaredInput(model, engine, molecule) {
+  return {
+    engine, analysis: model.predicts.analysis, unit: model.predicts.unit ?? null,
+    molecule: molecule ? { id: molecule.id, name: molecule.name, formula: molecule.formula, structure: molecule.structure } : null,
+    configuration: {},
+  };
+}
+
+/**
+ * A prediction. A model that declares what it predicts gets the input Calcflow builds for it, from a
+ * molecule and an engine picked here (or a formula); any other model a JSON editor.
+ */
+async function predictionForm(model) {
   const declared = Boolean(model.predicts);
-  const formula = element('input', { placeholder: 'H2O', 'aria-label': 'Formula' });
-  const json = element('textarea', { rows: 6, class: 'code', spellcheck: 'false', 'aria-label': 'Input (JSON)' }, declared ? '{"formula": "H2O"}' : '{}');
+  const json = element('textarea', { rows: 8, class: 'code', spellcheck: 'false' }, declared ? '' : '{}');
   const answer = element('div', { 'aria-live': 'polite' });
+  const fields = [];
+  if (declared) {
+    const [rules, molecules] = await Promise.all([meta(), api('GET', '/molecules?limit=200').catch(() => ({ items: [] }))]);
+    // The engines that compute what it predicts, when the agents said so; else every engine.
+    const computing = rules.engines.filter((item) => item.analyses.some((analysis) => analysis.name === model.predicts.analysis));
+    const engine = element('select', {}, (computing.length ? computing : rules.engines).map((item) => element('option', { value: item.name }, item.name)));
+    const molecule = element('select', {}, element('option', { value: '' }, molecules.items.length ? '— pick a molecule —' : 'no molecules yet'),
+      molecules.items.map((item) => element('option', { value: String(item.id) }, `${item.name} (${item.formula})`)));
+    const formula = element('input', { placeholder: 'H2O', autocomplete: 'off' });
+    const rebuild = () => {
+      const picked = molecules.items.find((item) => String(item.id) === molecule.value);
+      const input = declaredInput(model, engine.value, picked);
+      if (!picked && formula.value.trim()) input.molecule = { formula: formula.value.trim() };
+      json.value = JSON.stringify(input, null, 2);
+    };
+    for (const control of [engine, molecule]) control.addEventListener('change', rebuild);
+    formula.addEventListener('input', () => { if (formula.value.trim()) molecule.value = ''; rebuild(); });
+    rebuild();
+    fields.push(element('p', { class: 'muted' }, `It predicts ${model.predicts.analysis}: the input below is the one Calcflow sends it for a calculation, built from what you pick.`),
+      field('Molecule', molecule), field('Or a formula', formula), field('Engine', engine));
+  }
   const send = async (event) => {
     event.preventDefault();
     let body;
-    try { body = formula.value.trim() ? JSON.stringify({ formula: formula.value.trim() }) : JSON.stringify(JSON.parse(json.value)); } catch (error) {
-      answer.replaceChildren(element('p', { class: 'error' }, `The input is not JSON: ${error.message}`));
+    try { body = JSON.stringify(JSON.parse(json.value)); } catch (error) {
+      answer.replaceChildren(element('p', { class: 'error', role: 'alert' }, `The input is not JSON: ${error.message}`));
       return;
     }
     const started = performance.now();
@@ -124,8 +156,7 @@ function predictionForm(model) {
     } catch (error) { answer.replaceChildren(element('p', { class: 'error' }, error.message)); }
   };
   return element('form', { class: 'card', onsubmit: send }, element('h3', {}, 'Ask for a prediction'),
-    declared ? field('Formula (or leave empty and send the JSON below)', formula) : null,
-    field('Input (JSON)', json), element('button', { class: 'primary', type: 'submit' }, 'Predict'), answer);
+    ...fields, field('Input (JSON)', json), element('button', { class: 'primary', type: 'submit' }, 'Predict'), answer);
 }
 
 async function detail({ path, rerender }) {
@@ -136,7 +167,7 @@ async function detail({ path, rerender }) {
   const figure = (value, unit) => (value === null || value === undefined ? '—' : `${value.toFixed(3)}${unit ? ` ${unit}` : ''}`);
   return element('section', {}, element('p', {}, element('a', { href: '#/models' }, '← Models')),
     card(model, rerender),
-    model.state === 'healthy' ? predictionForm(model) : element('p', { class: 'muted' }, 'Predictions are answered while the model is healthy.'),
+    model.state === 'healthy' ? await predictionForm(model) : element('p', { class: 'muted' }, 'Predictions are answered while the model is healthy.'),
     accuracy ? element('section', { 'aria-labelledby': 'accuracy' }, element('h3', { id: 'accuracy' }, `Accuracy on ${accuracy.analysis}`),
       accuracy.count ? element('table', {}, element('thead', {}, element('tr', {}, ['Engine', 'Calculations', 'Mean absolute error', 'Bias'].map((title) => element('th', { scope: 'col' }, title)))),
         element('tbody', {}, [['all', accuracy], ...Object.entries(accuracy.by_engine)].map(([engine, figures]) => element('tr', {},
