@@ -41,12 +41,15 @@ public final class FastCGIServer: Sendable {
             sockets.append(socket)
         }
 
+        // One poller per socket: its threads wait there for a new connection or a kept one with a request.
+        var pollers: [ConnectionPoller] = []
+        for socket in sockets { pollers.append(try ConnectionPoller(listening: socket)) }
         let finished = DispatchGroup()
-        for (listener, socket) in zip(listeners, sockets) {
+        for (listener, poller) in zip(listeners, pollers) {
             for index in 0..<listener.threadCount {
                 finished.enter()
                 let thread = Thread {
-                    serveRequests(socket: socket, responder: listener.makeResponder(index))
+                    serveRequests(poller: poller, responder: listener.makeResponder(index))
                     finished.leave()
                 }
                 thread.stackSize = 1 << 20
@@ -59,27 +62,35 @@ public final class FastCGIServer: Sendable {
         sigwait(&signals, &received)
         onStopping()
         FCGX_ShutdownPending()
-        // Wakes the threads blocked in accept(); a thread inside a request finishes it first.
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
+        // Wakes every waiting thread; a thread inside a request finishes it first.
+        for poller in pollers { poller.stop() }
         finished.wait()
         for (listener, socket) in zip(listeners, sockets) {
             close(socket)
             unlink(listener.socketPath)
         }
+        for poller in pollers { poller.close() }
     }
 }
 
-private func serveRequests(socket: Int32, responder: FastCGIResponder) {
+/// A worker: takes the next ready connection, serves one request on it, and hands it back to the
+/// poller when nginx keeps it for another.
+private func serveRequests(poller: ConnectionPoller, responder: FastCGIResponder) {
     let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
     defer { request.deallocate() }
-    guard FCGX_InitRequest(request, socket, 0) == 0 else { return }
-    while FCGX_Accept_r(request) >= 0 {
+    guard FCGX_InitRequest(request, poller.listeningSocket, 0) == 0 else { return }
+    while let ready = poller.next() {
+        cfastcgi_adopt(request, ready.socket)
+        // Below zero: nginx closed it before another request (libfcgi has closed it too).
+        guard FCGX_Accept_r(request) >= 0 else { continue }
         let accepted = FastCGIRequest(request)
         responder.respond(to: accepted)
         // libfcgi's close waits for nginx to hang up first (a lingering close, so unread input cannot
         // turn into a reset). With the input all read there is nothing to guard: close at once.
         if accepted.inputDrained { FCGX_Detach(request) }
         FCGX_Finish_r(request)
+        let kept = cfastcgi_release(request)
+        if kept >= 0 { poller.keep(kept, new: ready.isNew) }
     }
     FCGX_Free(request, 1)
 }

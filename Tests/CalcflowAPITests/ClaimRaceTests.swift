@@ -10,7 +10,7 @@ final class ClaimRaceTests: StackTestCase {
         for index in 0..<60 {
             created.insert(try XCTUnwrap(try createCalculation(cluster: cluster, name: "race \(index)", priority: Int64(index % 7))["id"]?.integerValue))
         }
-        let claims = ClaimLedger()
+        let claims = Ledger<Int64>()
         let group = DispatchGroup()
         let baseURL = stack.baseURL
         let certificate = stack.certificate
@@ -30,7 +30,7 @@ final class ClaimRaceTests: StackTestCase {
         while let response = try? client.post("/api/v1/agent/claim", token: cluster.key), response.status == 200 {
             claims.record(response.json["id"]?.integerValue ?? -1)
         }
-        let all = claims.ids
+        let all = claims.all
         XCTAssertEqual(all.count, 60, "60 claims in all")
         XCTAssertEqual(Set(all), created, "each calculation claimed, none twice")
         let running = try stack.database().queryFirst(
@@ -46,7 +46,7 @@ extension ClaimRaceTests {
         let cluster = try makeCluster(maxRunning: 3)
         for index in 0..<9 { _ = try createCalculation(cluster: cluster, name: "throttled \(index)") }
         func race() throws -> [Int64] {
-            let claims = ClaimLedger()
+            let claims = Ledger<Int64>()
             let group = DispatchGroup()
             let (baseURL, certificate, key) = (stack.baseURL, stack.certificate, cluster.key)
             for _ in 0..<12 {
@@ -62,7 +62,7 @@ extension ClaimRaceTests {
                 }
             }
             XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
-            return claims.ids
+            return claims.all
         }
         let first = try race()
         XCTAssertEqual(first.count, 3, "three at most, whoever asks")
@@ -75,11 +75,4 @@ extension ClaimRaceTests {
                                                       [.integer(cluster.id)])
         XCTAssertEqual(running?.int("running"), 3)
     }
-}
-
-final class ClaimLedger: @unchecked Sendable {
-    private let lock = NSLock()
-    private var claimed: [Int64] = []
-    func record(_ id: Int64) { lock.lock(); claimed.append(id); lock.unlock() }
-    var ids: [Int64] { lock.lock(); defer { lock.unlock() }; return claimed }
 }

@@ -37,7 +37,7 @@ final class ResilienceTests: StackTestCase {
         let password = "a long enough password"
         var emails: [String] = []
         for _ in 0..<12 { emails.append(try createUser(role: "user", password: password).email) }
-        let results = ResultBox()
+        let results = Ledger<(status: Int, code: String?)>()
         let group = DispatchGroup()
         let baseURL = stack.baseURL
         let certificate = stack.certificate
@@ -47,14 +47,14 @@ final class ResilienceTests: StackTestCase {
                 defer { group.leave() }
                 let client = APIClient(baseURL: baseURL, certificate: certificate)
                 let status = (try? client.post("/api/v1/auth/login", ["email": .string(email), "password": .string(password)]))
-                results.append(status.map { ($0.status, $0.errorCode) } ?? (0, nil))
+                results.record(status.map { ($0.status, $0.errorCode) } ?? (0, nil))
             }
         }
         Thread.sleep(forTimeInterval: 0.05)
         let exitStatus = try stack.terminateAPI()
         XCTAssertEqual(group.wait(timeout: .now() + 30), .success)
         XCTAssertEqual(exitStatus, 0, "a clean exit on SIGTERM")
-        let statuses = results.values
+        let statuses = results.all
         XCTAssertEqual(statuses.count, 12)
         XCTAssertGreaterThan(statuses.filter { $0.status == 200 }.count, 0, "requests in flight completed")
         for (status, code) in statuses where status != 200 {
@@ -66,11 +66,4 @@ final class ResilienceTests: StackTestCase {
         try stack.startAPI()
         try Deadline.wait(for: "the API to answer again") { try client.get("/api/v1/healthz").status == 200 }
     }
-}
-
-final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: [(status: Int, code: String?)] = []
-    func append(_ value: (Int, String?)) { lock.lock(); stored.append(value); lock.unlock() }
-    var values: [(status: Int, code: String?)] { lock.lock(); defer { lock.unlock() }; return stored }
 }

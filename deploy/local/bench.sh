@@ -51,8 +51,18 @@ wrk.headers["Authorization"] = "Bearer $KEY"
 wrk.body = '{"cpu_percent": 42.5, "load_1m": 1.2, "memory_used_bytes": 8000000000, "memory_total_bytes": 16000000000, "disk_free_bytes": 900000000000, "disk_total_bytes": 2000000000000, "running": [], "agent_version": "bench"}'
 LUA
 
+# The FastCGI ceiling: a bare threaded libfcgi responder in C behind the same nginx and TLS.
+mkdir -p "$STATE/bench"
+cc -O2 -Wall -o "$STATE/bench/fastcgi-ceiling" "$REPO/deploy/bench/fastcgi-ceiling.c" -lfcgi -lpthread || die "cannot build deploy/bench/fastcgi-ceiling.c"
+"$STATE/bench/fastcgi-ceiling" "$STATE/run/fastcgi-ceiling.sock" &
+CEILING_PID=$!
+trap 'kill "$CEILING_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -S "$STATE/run/fastcgi-ceiling.sock" ] && break; sleep 0.1; done
+
 log "wrk -t2 -c$CONNECTIONS -d${DURATION}s, over HTTPS, one after the other"
 read -r nginx_rps nginx_p50 nginx_p99 nginx_errors < <(measure "https://127.0.0.1:$BENCH_PORT/")
+read -r ceiling_rps ceiling_p50 ceiling_p99 ceiling_errors < <(measure "https://127.0.0.1:$BENCH_PORT/fastcgi-ceiling")
+kill "$CEILING_PID" 2>/dev/null || true
 read -r health_rps health_p50 health_p99 health_errors < <(measure "$BASE/api/v1/healthz")
 sleep 2
 read -r me_rps me_p50 me_p99 me_errors < <(measure -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/me")
@@ -65,9 +75,11 @@ LIFECYCLES=$("$BIN_DIR/calcflowctl" bench lifecycle --url "$BASE" --token "$TOKE
 sleep 3
 read -r beat_rps beat_p50 beat_p99 beat_errors < <(measure -s "$HEARTBEAT_SCRIPT" "$BASE/api/v1/agent/heartbeat")
 
-printf '\n%-28s %12s %9s %9s %10s %8s\n' target "req/s" "p50 ms" "p99 ms" "vs nginx" "non-2xx"
-row() { printf '%-28s %12s %9s %9s %10s %8s\n' "$1" "$2" "$3" "$4" "$(awk -v a="$2" -v b="$nginx_rps" 'BEGIN { printf "%.3f", a / b }')" "$5"; }
+printf '\n%-28s %12s %9s %9s %10s %12s %8s\n' target "req/s" "p50 ms" "p99 ms" "vs nginx" "vs C libfcgi" "non-2xx"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+row() { printf '%-28s %12s %9s %9s %10s %12s %8s\n' "$1" "$2" "$3" "$4" "$(ratio "$2" "$nginx_rps")" "$(ratio "$2" "$ceiling_rps")" "$5"; }
 row "nginx return 204" "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors"
+row "bare C libfcgi responder" "$ceiling_rps" "$ceiling_p50" "$ceiling_p99" "$ceiling_errors"
 row "GET /api/v1/healthz" "$health_rps" "$health_p50" "$health_p99" "$health_errors"
 row "GET /api/v1/me (JWT)" "$me_rps" "$me_p50" "$me_p99" "$me_errors"
 row "POST /agent/heartbeat (key)" "$beat_rps" "$beat_p50" "$beat_p99" "$beat_errors"

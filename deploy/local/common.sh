@@ -107,6 +107,7 @@ render_nginx() {
     )
     sed "${rewrite[@]}" "$REPO/nginx/calcflow-fastcgi.conf" > "$conf/calcflow-fastcgi.conf"
     sed "${rewrite[@]}" "$REPO/nginx/calcflow-locations.conf" > "$conf/calcflow-locations.conf"
+    sed "${rewrite[@]}" "$REPO/nginx/calcflow-upstreams.conf" > "$conf/calcflow-upstreams.conf"
     sed "${rewrite[@]}" "$REPO/nginx/calcflow.conf" > "$conf/calcflow-site.conf"
     local user_line=""
     [ "$(id -u)" = 0 ] && user_line="user root;"
@@ -137,6 +138,11 @@ http {
         ssl_certificate_key $state/tls/key.pem;
         access_log $state/logs/nginx-access.log combined buffer=64k flush=2s;
         location / { return 204; }
+        # The FastCGI ceiling: deploy/bench/fastcgi-ceiling.c, a bare threaded libfcgi responder.
+        location = /fastcgi-ceiling {
+            include /etc/nginx/fastcgi_params;
+            fastcgi_pass unix:$state/run/fastcgi-ceiling.sock;
+        }
     }
 }
 NGINX

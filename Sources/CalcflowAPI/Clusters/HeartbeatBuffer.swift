@@ -23,17 +23,20 @@ public final class HeartbeatBuffer: Sendable {
         rows.append(Pending(clusterID: clusterID, heartbeat: heartbeat), shard: shard)
     }
 
-    func drain() -> [Pending] { rows.drain() }
-
     /// Writes everything waiting (also called before reading metrics, so graphs include the latest).
     func flush(on connection: Connection) throws(DatabaseError) {
-        try write(drain(), on: connection)
+        try rows.flush { (waiting) throws(DatabaseError) in try Self.insert(waiting, on: connection) }
     }
 
-    func write(_ rows: [Pending], on connection: Connection) throws(DatabaseError) {
+    /// Writes the rows that `append` handed back.
+    func write(_ taken: [Pending], on connection: Connection) throws(DatabaseError) {
+        try rows.write(taken) { (taken) throws(DatabaseError) in try Self.insert(taken, on: connection) }
+    }
+
+    private static func insert(_ rows: [Pending], on connection: Connection) throws(DatabaseError) {
         var start = 0
         while start < rows.count {
-            let batch = rows[start..<min(start + Self.batchSize, rows.count)]
+            let batch = rows[start..<min(start + batchSize, rows.count)]
             // The session's time zone is UTC, so FROM_UNIXTIME gives the UTC time, to the microsecond.
             let placeholders = Array(repeating: "(?, FROM_UNIXTIME(?), ?, ?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
             var values: [SQLValue] = []
@@ -48,7 +51,7 @@ public final class HeartbeatBuffer: Sendable {
                 INSERT INTO heartbeats (cluster_id, recorded_at, cpu_percent, load_1m, memory_used_bytes, memory_total_bytes, disk_free_bytes, disk_total_bytes, running_count)
                 VALUES \(placeholders)
                 """, values)
-            start += Self.batchSize
+            start += batchSize
         }
     }
 }

@@ -14,6 +14,9 @@ final class WriteBuffer<Row: Sendable>: Sendable {
     private let shards: [Shard]
     /// `highWater` shared out between the shards.
     private let shardHighWater: Int
+    /// One writer at a time: a request that flushes before it reads waits for a write already under
+    /// way (rows another thread took out and has not committed yet), then reads them.
+    private let writer = Mutex<Void>(())
 
     /// Above `highWater` waiting rows in all, the request that adds one takes its shard's rows to
     /// write them itself: memory stays bounded when the writer falls behind.
@@ -40,8 +43,18 @@ final class WriteBuffer<Row: Sendable>: Sendable {
         }
     }
 
+    /// Takes everything waiting and writes it, one writer at a time.
+    func flush<Failure: Error>(with write: ([Row]) throws(Failure) -> Void) throws(Failure) {
+        try writer.withLock { _ throws(Failure) in try write(drain()) }
+    }
+
+    /// Writes rows that `append` handed back, one writer at a time.
+    func write<Failure: Error>(_ rows: [Row], with write: ([Row]) throws(Failure) -> Void) throws(Failure) {
+        try writer.withLock { _ throws(Failure) in try write(rows) }
+    }
+
     /// Everything waiting, taken out of the buffer.
-    func drain() -> [Row] {
+    private func drain() -> [Row] {
         shards.flatMap { shard in
             shard.rows.withLock { rows in
                 defer { rows.removeAll(keepingCapacity: true) }

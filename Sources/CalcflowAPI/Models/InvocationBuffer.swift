@@ -12,21 +12,25 @@ public final class InvocationBuffer: Sendable {
     /// Records the call, or, when the buffer is full, writes this shard's waiting records at once.
     func append(_ record: InvocationStore.Record, shard: Int, connection: Connection) throws(DatabaseError) {
         if let overflow = records.append(record, shard: shard) {
-            try InvocationStore(connection: connection).record(overflow.sorted { $0.calledAt < $1.calledAt })
+            try records.write(overflow) { (taken) throws(DatabaseError) in
+                try InvocationStore(connection: connection).record(taken.sorted { $0.calledAt < $1.calledAt })
+            }
         }
     }
 
-    /// Writes everything waiting.
+    /// Writes everything waiting; a write another thread has under way is committed first.
     func flush(on connection: Connection) throws(DatabaseError) {
-        // In the order they were made, across the threads' shards: ids follow time, as the list expects.
-        let waiting = records.drain().sorted { $0.calledAt < $1.calledAt }
-        guard !waiting.isEmpty else { return }
-        do {
-            try InvocationStore(connection: connection).record(waiting)
-        } catch where error.code == .connectionLost || error.code == .connectionFailed {
-            // Kept for the writer's next round, on a new connection.
-            records.restore(waiting)
-            throw error
+        try records.flush { (taken) throws(DatabaseError) in
+            // In the order they were made, across the threads' shards: ids follow time, as the list expects.
+            let waiting = taken.sorted { $0.calledAt < $1.calledAt }
+            guard !waiting.isEmpty else { return }
+            do throws(DatabaseError) {
+                try InvocationStore(connection: connection).record(waiting)
+            } catch where error.code == .connectionLost || error.code == .connectionFailed {
+                // Kept for the writer's next round, on a new connection.
+                records.restore(waiting)
+                throw error
+            }
         }
     }
 }
