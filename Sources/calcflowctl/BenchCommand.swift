@@ -5,7 +5,7 @@ import JSON
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure a running Calcflow.", subcommands: [Lifecycle.self])
+        commandName: "bench", abstract: "Measure a running Calcflow.", subcommands: [Lifecycle.self, Campaign.self])
 
     struct Lifecycle: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -56,6 +56,97 @@ struct BenchCommand: ParsableCommand {
             if !outcome.failures.isEmpty { throw ExitCode(1) }
         }
     }
+}
+
+extension BenchCommand {
+    struct Campaign: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a screening campaign end to end through a real agent and print calculations per second.",
+            discussion: """
+                Creates trivial command calculations (echo $((i + 3)) > result.txt, analysis exit_status) on a cluster \
+                that a real agent serves, then pages through the list until every one is final. The time runs from \
+                the first create to the last final state.
+                """)
+
+        @Option(help: "The base URL, e.g. https://127.0.0.1:8443") var url: String
+        @Option(help: "An admin's or moderator's access token (their command calculations need no approval).") var token: String
+        @Option(help: "The cluster's id: its agent must allow command calculations.") var clusterID: Int
+        @Option(help: "Certificate to trust (PEM).") var caCertificate: String?
+        @Option(help: "Calculations in all.") var count: Int = 1_000
+        @Option(help: "Threads creating them.") var creators: Int = 4
+        @Option(help: "Give up after this many seconds.") var timeout: Double = 600
+
+        func run() throws {
+            let started = Date()
+            let created = Ledger<Int64>()
+            let failures = Ledger<String>()
+            let group = DispatchGroup()
+            let settings = (url, token, clusterID, caCertificate, count, creators)
+            for creator in 0..<creators {
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    let driver = LifecycleDriver(url: settings.0, token: settings.1, key: "", clusterID: settings.2, certificate: settings.3)
+                    for index in stride(from: creator, to: settings.4, by: settings.5) {
+                        do {
+                            let response = try driver.send("POST", "/api/v1/calculations", [
+                                "name": .string("campaign \(index)"), "cluster_id": .integer(Int64(settings.2)), "engine": "command",
+                                "analyses": ["exit_status"], "configuration": ["script": .string("echo $((\(index) + 3)) > result.txt\n")],
+                            ], credential: settings.1, expect: 201)
+                            if let id = (try? JSON.parse(response.body))?["id"]?.integerValue { created.record(id) }
+                        } catch {
+                            failures.record("\(error)")
+                        }
+                    }
+                }
+            }
+            group.wait()
+            let createdSeconds = Date().timeIntervalSince(started)
+            let ids = Set(created.all)
+            guard let oldest = ids.min(), failures.all.isEmpty else {
+                print("created=\(ids.count) failed=\(failures.all.count)\nfirst failure: \(failures.all.first ?? "none created")")
+                throw ExitCode(1)
+            }
+            // Pages through the cluster's list, newest first, back to the oldest created, until all are final.
+            let reader = LifecycleDriver(url: url, token: token, key: "", clusterID: clusterID, certificate: caCertificate)
+            var states: [String: Int] = [:]
+            while true {
+                states = [:]
+                var cursor: String?
+                page: while true {
+                    let path = "/api/v1/calculations?cluster_id=\(clusterID)&order=newest&limit=500" + (cursor.map { "&cursor=\($0)" } ?? "")
+                    let page = try JSON.parse(reader.send("GET", path, nil, credential: token, expect: 200).body)
+                    for item in page["items"]?.arrayValue ?? [] {
+                        guard let id = item["id"]?.integerValue else { continue }
+                        if id < oldest { break page }
+                        if ids.contains(id), let state = item["state"]?.stringValue { states[state, default: 0] += 1 }
+                    }
+                    guard let next = page["next_cursor"]?.stringValue else { break }
+                    cursor = next
+                }
+                let final = ["succeeded", "failed", "not_converged", "cancelled"].reduce(0) { $0 + (states[$1] ?? 0) }
+                if final == ids.count { break }
+                if Date().timeIntervalSince(started) > timeout {
+                    print("timed out after \(Int(timeout)) s: \(final) of \(ids.count) final; states \(states)")
+                    throw ExitCode(1)
+                }
+                Thread.sleep(forTimeInterval: 0.25)
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            print(String(format: "calculations=%d seconds=%.2f calculations_per_second=%.1f created_in=%.2f succeeded=%d other=%@",
+                         ids.count, elapsed, Double(ids.count) / elapsed, createdSeconds, states["succeeded"] ?? 0,
+                         states.filter { $0.key != "succeeded" }.description))
+            if (states["succeeded"] ?? 0) != ids.count { throw ExitCode(1) }
+        }
+    }
+}
+
+/// What the driver's threads recorded.
+final class Ledger<Element>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var elements: [Element] = []
+    func record(_ element: Element) { lock.lock(); elements.append(element); lock.unlock() }
+    var all: [Element] { lock.lock(); defer { lock.unlock() }; return elements }
 }
 
 /// One thread's client: keeps its connections alive across lifecycles.

@@ -85,6 +85,36 @@ row "GET /api/v1/me (JWT)" "$me_rps" "$me_p50" "$me_p99" "$me_errors"
 row "POST /agent/heartbeat (key)" "$beat_rps" "$beat_p50" "$beat_p99" "$beat_errors"
 printf '\n%s\n' "$LIFECYCLES"
 
+# A screening campaign end to end: trivial command calculations created through the API and run by
+# a real local agent of its own (16 at once, CALCFLOW_BENCH_CAMPAIGN_PARALLEL), on a cluster of its
+# own, timed from the first create to the last succeeded.
+CAMPAIGN_CLUSTER_ID=$(api "$TOKEN" GET /clusters?limit=500 | python3 -c 'import json,sys; print(next((c["id"] for c in json.load(sys.stdin)["items"] if c["name"] == "bench-campaign"), ""))')
+if [ -z "$CAMPAIGN_CLUSTER_ID" ]; then
+    CAMPAIGN_CLUSTER_ID=$(api "$TOKEN" POST /clusters '{"name": "bench-campaign", "description": "make bench: a screening campaign of trivial calculations"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+fi
+CAMPAIGN="$STATE/bench/campaign"
+rm -rf "$CAMPAIGN" && mkdir -p "$CAMPAIGN"
+api "$TOKEN" POST "/clusters/$CAMPAIGN_CLUSTER_ID/keys" '{"label": "make bench campaign"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])' > "$CAMPAIGN/key"
+cat > "$CAMPAIGN/agent.conf" <<CONF
+api_url = $BASE
+key_file = $CAMPAIGN/key
+ca_file = $STATE/tls/cert.pem
+work_root = $CAMPAIGN/work
+heartbeat_interval = 10
+max_parallel = ${CALCFLOW_BENCH_CAMPAIGN_PARALLEL:-16}
+allow_command = true
+CONF
+"$BIN_DIR/calcflow-agent" run --config "$CAMPAIGN/agent.conf" > "$CAMPAIGN/agent.log" 2>&1 &
+CAMPAIGN_AGENT=$!
+trap 'kill "$CEILING_PID" "$CAMPAIGN_AGENT" 2>/dev/null || true' EXIT
+sleep 2
+log "a campaign: ${CALCFLOW_BENCH_CAMPAIGN:-1000} trivial command calculations through the API and a real agent"
+CAMPAIGN_RESULT=$("$BIN_DIR/calcflowctl" bench campaign --url "$BASE" --token "$TOKEN" --cluster-id "$CAMPAIGN_CLUSTER_ID" \
+    --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_CAMPAIGN:-1000}" || true)
+kill "$CAMPAIGN_AGENT" 2>/dev/null || true
+api "$TOKEN" DELETE "/clusters/$CAMPAIGN_CLUSTER_ID/keys/$(api "$TOKEN" GET "/clusters/$CAMPAIGN_CLUSTER_ID/keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][-1]["id"])')" >/dev/null
+printf '%s (target: at least 100 a second)\n' "$CAMPAIGN_RESULT"
+
 # The model proxy against the container itself, with a small JSON body: what the API adds to a
 # prediction (nginx, TLS, the JWT check, the record of the invocation).
 MODEL=$(api "$TOKEN" GET "/models?limit=500" | python3 -c 'import json,sys; m=[m for m in json.load(sys.stdin)["items"] if m["name"] == "example-energy" and m["state"] == "healthy"]; print(m[0]["endpoint"] if m else "")')

@@ -89,6 +89,10 @@ fi
 [ -s "$STATE/secrets/agent_key" ] || "$BIN_DIR/calcflowctl" cluster key --config "$CONFIG" --name local --label "make run" \
     --output "$STATE/secrets/agent_key" | sed 's/^/calcflow: /' >&2
 AGENT_CONFIG="$STATE/agent.conf"
+# How many calculations the local agent runs at once: one per core unless told.
+AGENT_MAX_PARALLEL="${CALCFLOW_AGENT_MAX_PARALLEL:-$(nproc)}"
+[[ "$AGENT_MAX_PARALLEL" =~ ^[0-9]+$ ]] && [ "$AGENT_MAX_PARALLEL" -ge 1 ] && [ "$AGENT_MAX_PARALLEL" -le 256 ] \
+    || die "CALCFLOW_AGENT_MAX_PARALLEL must be a whole number from 1 to 256, not '$AGENT_MAX_PARALLEL'"
 cat > "$AGENT_CONFIG.new" <<CONF
 # Written by make run.
 api_url = https://127.0.0.1:$HTTPS_PORT
@@ -97,7 +101,7 @@ ca_file = $STATE/tls/cert.pem
 work_root = $STATE/work
 heartbeat_interval = 10
 claim_interval = 2
-max_parallel = 2
+max_parallel = $AGENT_MAX_PARALLEL
 # One person's machine: command calculations run here (a user's only once a moderator approved it).
 allow_command = true
 CONF

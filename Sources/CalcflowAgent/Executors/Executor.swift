@@ -21,8 +21,11 @@ struct ExecutorCommand {
 }
 
 enum ExitCodeFile {
-    /// The shell around every command: runs it, records the CPU time it used, then writes its exit code atomically.
-    static let wrapper = "\"$0\" \"$@\"; code=$?; \(CPUTimeFile.record); echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit; exit $code"
+    /// The shell around every command: runs it, records the CPU time it used, then writes its exit
+    /// code. Written by the shell's own echo, not through a temporary file and mv: a reader that finds
+    /// the file empty (the moment between its creation and the write) takes it as not there yet.
+    static let record = "echo $code > calcflow.exit"
+    static let wrapper = "\"$0\" \"$@\"; code=$?; \(CPUTimeFile.record); \(record); exit $code"
 
     static func read(in folder: URL) -> Int32? {
         (try? String(contentsOf: folder.appendingPathComponent("calcflow.exit"), encoding: .utf8))

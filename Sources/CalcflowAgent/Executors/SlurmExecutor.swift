@@ -37,7 +37,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
         lines.append("\(invocation)\(input)")
         lines.append("code=$?")
         lines.append(CPUTimeFile.record)
-        lines.append("echo $code > calcflow.exit.partial && mv calcflow.exit.partial calcflow.exit")
+        lines.append(ExitCodeFile.record)
         lines.append("exit $code")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -15,6 +15,8 @@ public final class Agent: @unchecked Sendable {
     private var cancelRequested: Set<Int64> = []
     private var enabled = true
     private var clusterName = "cluster"
+    /// Signalled when a calculation ends: its slot can take the next one at once.
+    private let slotFreed = Wakeup()
 
     public init(configuration: AgentConfiguration, logger: Logger) throws {
         self.configuration = configuration
@@ -114,8 +116,9 @@ public final class Agent: @unchecked Sendable {
     private func spoolLoop() {
         let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger)
         while true {
-            sender.sendPending()
-            Thread.sleep(forTimeInterval: 0.5)
+            // Woken by the next append, and sending what queued meanwhile in the same round; after
+            // a failure, not before half a second.
+            if sender.sendPending() { spool.appended.wait(seconds: 0.5) } else { Thread.sleep(forTimeInterval: 0.5) }
         }
     }
 
@@ -127,7 +130,9 @@ public final class Agent: @unchecked Sendable {
                 start(claimed)
                 continue
             }
-            Thread.sleep(forTimeInterval: Double(configuration.claimSeconds))
+            // All slots busy, or nothing to claim: the next try comes when a calculation ends, or
+            // after the claim interval.
+            slotFreed.wait(seconds: Double(configuration.claimSeconds))
         }
     }
 
@@ -152,7 +157,10 @@ public final class Agent: @unchecked Sendable {
         lock.withLock { _ = running.insert(id) }
         let cluster = clusterName
         Thread.detachNewThread { [self] in
-            defer { lock.withLock { _ = running.remove(id); _ = cancelRequested.remove(id) } }
+            defer {
+                lock.withLock { _ = running.remove(id); _ = cancelRequested.remove(id) }
+                slotFreed.signal()
+            }
             do {
                 let calculation = try ClaimedCalculation(json)
                 let workspace = try Workspace(root: configuration.workRoot, cluster: cluster, calculation: calculation)
@@ -202,14 +210,8 @@ public final class Agent: @unchecked Sendable {
         let exitCode = recorded ?? 0
         let inspection = engine.inspect(output, exitCode: exitCode, step: nil, configuration: .object([:]))
         let verdict = inspection.verdict
-        let verdictText: String
-        switch verdict {
-        case .converged: verdictText = "converged"
-        case .notConverged: verdictText = "not_converged"
-        case .failed: verdictText = "failed"
-        }
         return ["engine": .string(name), "folder": .string(output.folder.path), "output": .string(output.file.path), "chosen_because": JSON(output.choice),
-                "exit_code": JSON(recorded.map(Int64.init)), "verdict": .string(verdictText), "reason": JSON(verdict.reason),
+                "exit_code": JSON(recorded.map(Int64.init)), "verdict": .string(verdict.name), "reason": JSON(verdict.reason),
                 "analyses": .object(inspection.analyses), "code_version": JSON(inspection.printedVersion)]
     }
 }

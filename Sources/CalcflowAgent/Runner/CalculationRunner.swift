@@ -83,10 +83,7 @@ final class CalculationRunner {
 
     private func runStep(_ step: StepPlan.Step, index: Int, of total: Int) throws -> Verdict {
         let folder = try workspace.stepFolder(step.name)
-        let reported = folder.appendingPathComponent("calcflow.reported")
-        if let verdict = try? String(contentsOf: reported, encoding: .utf8) {
-            return verdict.hasPrefix("converged") ? .converged : .failed(verdict)
-        }
+        if let verdict = StepVerdictFile.read(in: folder) { return verdict }
         let exitCode: Int32
         let started = Date()
         let startedMarkers = ["calcflow.exit", "calcflow.pid", "calcflow.jobid", "calcflow.submitting"]
@@ -119,7 +116,7 @@ final class CalculationRunner {
             let code = try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
             verdict = try report(step, folder: folder, exitCode: code, started: Date(), index: index, of: total)
         }
-        try? (verdict.isSuccess ? "converged" : verdict.reason ?? "failed").write(to: reported, atomically: true, encoding: .utf8)
+        try? StepVerdictFile.write(verdict, in: folder)
         return verdict
     }
 

@@ -9,9 +9,17 @@ struct SpoolSender {
     let api: AgentAPI
     let logger: Logger
 
-    /// True when the spool is empty afterwards.
+    /// True when the spool is empty afterwards. What was sent is acknowledged once per round (and
+    /// before a failure ends it): after a crash in between, some updates go again, which events'
+    /// `seq` and the idempotent uploads make harmless.
     @discardableResult
     func sendPending() -> Bool {
+        var sentThrough: Int?
+        defer {
+            if let sentThrough {
+                do { try spool.acknowledge(through: sentThrough) } catch { logger.info("spool_error", metadata: ["error": "\(error)"]) }
+            }
+        }
         for (update, end) in spool.pending() {
             do {
                 _ = try api.send(update.method, update.path, update.body)
@@ -21,7 +29,7 @@ struct SpoolSender {
             } catch {
                 logger.info("spool_refused", metadata: ["path": "\(update.path)", "reason": "\(error)"])
             }
-            do { try spool.acknowledge(through: end) } catch { logger.info("spool_error", metadata: ["error": "\(error)"]); return false }
+            sentThrough = end
         }
         return true
     }
