@@ -43,12 +43,25 @@ if [ -z "$CLUSTER_ID" ]; then
 fi
 KEY=$(api "$TOKEN" POST "/clusters/$CLUSTER_ID/keys" '{"label": "make bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 api "$KEY" PUT /agent/capabilities '{"engines": [{"name": "qe", "version": "bench", "analyses": [{"name": "scf", "requires": []}, {"name": "total_energy", "requires": ["scf"]}]}]}'
+# A busy cluster's heartbeat: 8 calculations running on it, one of them asked to cancel, so the
+# answer carries a cancel list. They are claimed now and finished after the measurement.
+QE_INPUT='{"input": "&CONTROL\n calculation=\u0027scf\u0027\n/\n&SYSTEM\n ibrav=2, celldm(1)=10.2, nat=2, ntyp=1, ecutwfc=18.0\n/\n&ELECTRONS\n/\n", "pseudopotentials": ["Si.pz-vbc.UPF"]}'
+RUNNING_IDS=()
+for index in $(seq 8); do
+    api "$TOKEN" POST /calculations "{\"name\": \"bench running $index\", \"cluster_id\": $CLUSTER_ID, \"engine\": \"qe\", \"analyses\": [\"scf\"], \"configuration\": $QE_INPUT}" >/dev/null
+done
+for index in $(seq 8); do
+    RUNNING_IDS+=("$(api "$KEY" POST /agent/claim | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')")
+done
+api "$TOKEN" POST "/calculations/${RUNNING_IDS[0]}/cancel" >/dev/null
+RUNNING_JSON=$(IFS=,; echo "[${RUNNING_IDS[*]}]")
+HEARTBEAT_BODY='{"cpu_percent": 42.5, "load_1m": 1.2, "memory_used_bytes": 8000000000, "memory_total_bytes": 16000000000, "disk_free_bytes": 900000000000, "disk_total_bytes": 2000000000000, "running": '"$RUNNING_JSON"', "agent_version": "bench"}'
 HEARTBEAT_SCRIPT="$STATE/bench-heartbeat.lua"
 cat > "$HEARTBEAT_SCRIPT" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $KEY"
-wrk.body = '{"cpu_percent": 42.5, "load_1m": 1.2, "memory_used_bytes": 8000000000, "memory_total_bytes": 16000000000, "disk_free_bytes": 900000000000, "disk_total_bytes": 2000000000000, "running": [], "agent_version": "bench"}'
+wrk.body = '$HEARTBEAT_BODY'
 LUA
 
 # The FastCGI ceiling: a bare threaded libfcgi responder in C behind the same nginx and TLS.
@@ -74,6 +87,10 @@ LIFECYCLES=$("$BIN_DIR/calcflowctl" bench lifecycle --url "$BASE" --token "$TOKE
     --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_LIFECYCLES:-3000}" --concurrency "${CALCFLOW_BENCH_LIFECYCLE_CONCURRENCY:-16}")
 sleep 3
 read -r beat_rps beat_p50 beat_p99 beat_errors < <(measure -s "$HEARTBEAT_SCRIPT" "$BASE/api/v1/agent/heartbeat")
+CANCEL_LIST=$(api "$KEY" POST /agent/heartbeat "$HEARTBEAT_BODY" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("cancel"))')
+for id in "${RUNNING_IDS[@]}"; do
+    api "$KEY" POST "/agent/calculations/$id/events" '{"seq": 1, "state": "succeeded", "level": "INFO", "message": "make bench: done"}' >/dev/null || true
+done
 
 printf '\n%-28s %12s %9s %9s %10s %12s %8s\n' target "req/s" "p50 ms" "p99 ms" "vs nginx" "vs C libfcgi" "non-2xx"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
@@ -82,7 +99,9 @@ row "nginx return 204" "$nginx_rps" "$nginx_p50" "$nginx_p99" "$nginx_errors"
 row "bare C libfcgi responder" "$ceiling_rps" "$ceiling_p50" "$ceiling_p99" "$ceiling_errors"
 row "GET /api/v1/healthz" "$health_rps" "$health_p50" "$health_p99" "$health_errors"
 row "GET /api/v1/me (JWT)" "$me_rps" "$me_p50" "$me_p99" "$me_errors"
-row "POST /agent/heartbeat (key)" "$beat_rps" "$beat_p50" "$beat_p99" "$beat_errors"
+row "POST /agent/heartbeat, 8 running" "$beat_rps" "$beat_p50" "$beat_p99" "$beat_errors"
+printf 'each heartbeat lists %s running; its answer asks to cancel %s\n' "$RUNNING_JSON" "$CANCEL_LIST"
+printf 'targets: /me at least 0.9 of the C libfcgi responder; heartbeats at least 0.4 of it with p99 under 20 ms\n'
 printf '\n%s\n' "$LIFECYCLES"
 
 # A screening campaign end to end: trivial command calculations created through the API and run by
@@ -101,6 +120,7 @@ key_file = $CAMPAIGN/key
 ca_file = $STATE/tls/cert.pem
 work_root = $CAMPAIGN/work
 heartbeat_interval = 10
+claim_interval = 2
 max_parallel = ${CALCFLOW_BENCH_CAMPAIGN_PARALLEL:-16}
 allow_command = true
 CONF
@@ -164,9 +184,9 @@ SQL
 fi
 LIST_TOTAL=$(mariadb -S "$STATE/run/mariadb.sock" -uroot -N calcflow -e "SELECT COUNT(*) FROM calculations")
 if python3 -c 'import playwright' 2>/dev/null && [ -x /usr/bin/chromium ]; then
-    read -r list_first list_filter_max list_filter_median < <(python3 "$REPO/deploy/local/bench_list.py" "$BASE" "$ADMIN_EMAIL" "$(cat "$STATE/secrets/admin_password")")
-    printf '\nthe Calculations page with %s calculations, in Chromium: first page %s ms; a filter change %s ms at worst, %s ms typically (targets: 1000 ms and 300 ms)\n' \
-        "$LIST_TOTAL" "$list_first" "$list_filter_max" "$list_filter_median"
+    read -r list_first list_filter_max list_filter_median list_slowest < <(python3 "$REPO/deploy/local/bench_list.py" "$BASE" "$ADMIN_EMAIL" "$(cat "$STATE/secrets/admin_password")")
+    printf '\nthe Calculations page with %s calculations, in Chromium: first page %s ms; a filter change %s ms at worst (%s), %s ms typically (targets: 1000 ms and 300 ms)\n' \
+        "$LIST_TOTAL" "$list_first" "$list_filter_max" "$list_slowest" "$list_filter_median"
 else
     log "Playwright or Chromium missing (make test installs them): the Calculations page is not timed"
 fi

@@ -32,7 +32,9 @@ enum AgentRoutes {
             try clusters.markSeen(clusterID: agent.clusterID, heartbeat)
         }
         let store = try context.calculations()
-        try store.reconcileRunning(clusterID: agent.clusterID, running: heartbeat.running)
+        if !heartbeat.running.isEmpty, context.worker.shouldCheckRunning(clusterID: agent.clusterID, ids: heartbeat.running) {
+            try store.reconcileRunning(clusterID: agent.clusterID, running: heartbeat.running)
+        }
         let cancel = try context.worker.cancellations(clusterID: agent.clusterID) { try store.cancelRequests(clusterID: agent.clusterID) }
         return .json([
             "enabled": .bool(agent.enabled), "server_time": .string(Timestamp.rfc3339(Date())),

@@ -43,8 +43,12 @@ struct CalculationStore {
         var values: [SQLValue] = []
         switch order.key {
         case .id:
-            conditions.append("c.id \(direction) ?")
-            values.append(.integer(page.afterID ?? (order.descending ? Int64.max : 0)))
+            // Only after a cursor: a bound stand-in for "no lower bound" (0, or Int64.max against the
+            // unsigned id) made MariaDB read the whole table for the first page (0.6 s at 150,000 rows).
+            if let afterID = page.afterID {
+                conditions.append("c.id \(direction) ?")
+                values.append(.integer(afterID))
+            }
         case .name, .priority:
             // After the last row seen: a later key, or the same key and a later id.
             if let afterID = page.afterID, let afterKey = page.afterKey {

@@ -37,7 +37,7 @@ enum LogRoutes {
         case "newest": newestFirst = true
         default: throw ValidationError(field: "order", message: "must be oldest or newest")
         }
-        let entries = try LogStore(connection: context.database()).entries(filter(context), afterID: page.afterID ?? (newestFirst ? Int64.max : 0),
+        let entries = try LogStore(connection: context.database()).entries(filter(context), afterID: page.afterID,
                                                                             limit: page.limit + 1, newestFirst: newestFirst)
         return .json(page.page(of: entries, id: \.id, render: \.json))
     }

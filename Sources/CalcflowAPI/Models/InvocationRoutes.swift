@@ -42,7 +42,7 @@ enum InvocationRoutes {
         let page = try context.request.page()
         let (_, model) = try ModelRoutes.model(context)
         try context.services.invocations.flush(on: context.database())
-        let items = try InvocationStore(connection: context.database()).list(modelID: model.id, afterID: page.afterID ?? Int64.max, limit: page.limit + 1)
+        let items = try InvocationStore(connection: context.database()).list(modelID: model.id, afterID: page.afterID, limit: page.limit + 1)
         return .json(page.page(of: items, id: \.id, render: \.json))
     }
 

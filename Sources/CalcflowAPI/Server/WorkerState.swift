@@ -22,6 +22,7 @@ final class WorkerState {
     let index: Int
     private var lastSeenWrites: [Int64: UInt64] = [:]
     private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
+    private var runningChecks: [Int64: (checkedAt: UInt64, ids: Set<Int64>)] = [:]
     private static let second: UInt64 = 1_000_000_000
 
     private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -39,6 +40,16 @@ final class WorkerState {
         let now = Self.now
         if let last = lastSeenWrites[clusterID], now - last < Self.second { return false }
         lastSeenWrites[clusterID] = now
+        return true
+    }
+
+    /// True when a heartbeat's running calculations must be checked against the lost ones: at most
+    /// once a second per cluster, unless it lists one this thread has not checked yet. A busy
+    /// cluster's heartbeats list the same calculations again and again.
+    func shouldCheckRunning(clusterID: Int64, ids: [Int64]) -> Bool {
+        let now = Self.now
+        if let last = runningChecks[clusterID], now - last.checkedAt < Self.second, ids.allSatisfy(last.ids.contains) { return false }
+        runningChecks[clusterID] = (now, Set(ids))
         return true
     }
 
