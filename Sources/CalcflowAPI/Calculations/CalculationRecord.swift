@@ -88,7 +88,15 @@ struct CalculationRecord: Sendable {
         finishedAt = Timestamp.rfc3339(fromDatabase: row.string("finished_at"))
     }
 
-    var lifecycle: CalculationLifecycle { CalculationLifecycle(state: state, reason: reason) }
+    var lifecycle: CalculationLifecycle { CalculationLifecycle(state: state, storedReason: reason) }
+
+    /// The calculation as a lifecycle write leaves it (for its mail, without reading it back).
+    func written(_ write: CalculationWrite) -> CalculationRecord {
+        var updated = self
+        updated.state = write.to.state
+        updated.reason = write.to.reason?.text
+        return updated
+    }
 
     var policySubject: CalculationPolicy.Subject {
         CalculationPolicy.Subject(createdBy: createdBy, lifecycle: lifecycle, processed: processed, cancelRequested: cancelRequested)

@@ -136,7 +136,7 @@ struct CalculationStore {
              .text(JSON.array(new.analyses.map(JSON.string)).serializedString()),
              .text(CalculationInputHash.of(engine: new.engine, configuration: new.configuration, steps: new.steps.json, structure: new.moleculeStructure)),
              .integer(new.priority),
-             SQLValue(lifecycle.state != .pendingApproval), .text(lifecycle.state.rawValue), SQLValue(lifecycle.reason),
+             SQLValue(lifecycle.state != .pendingApproval), .text(lifecycle.state.rawValue), SQLValue(lifecycle.reason?.text),
              SQLValue(new.keepRaw), .integer(new.createdBy), SQLValue(new.rerunOf)])
         guard let created else { throw DatabaseError(code: .statementFailed, message: "the insert of a calculation returned no row") }
         return CalculationRecord(row: created, clusterName: clusterName)
@@ -154,7 +154,7 @@ struct CalculationStore {
             do { action = try lifecycle.edited(approvalReason: approvalReason) } catch { throw Self.notEditable(calculation) }
             var all = assignments
             if lifecycle != calculation.lifecycle {
-                all += [("state", .text(lifecycle.state.rawValue)), ("state_reason", SQLValue(lifecycle.reason)),
+                all += [("state", .text(lifecycle.state.rawValue)), ("state_reason", SQLValue(lifecycle.reason?.text)),
                         ("approved", SQLValue(lifecycle.state != .pendingApproval))]
             }
             try RowUpdate.apply(all, table: "calculations", id: id, condition: "processed = 0", on: connection)
@@ -200,13 +200,10 @@ struct CalculationStore {
             case .askAgent:
                 try connection.execute("UPDATE calculations SET cancel_requested = 1 WHERE id = ?", [.integer(id)])
                 return try find(id: id) ?? calculation
-            case .cancelled(let action):
-                try connection.execute(
-                    "UPDATE calculations SET state = ?, state_reason = ?, finished_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
-                    [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason), .integer(id)])
-                let updated = try find(id: id) ?? calculation
-                if case .notify(let notification) = action { try outbox.enqueue(notification, calculation: updated) }
-                return updated
+            case .cancelled(let write):
+                // The row is locked: the compare-and-set cannot miss.
+                _ = try apply(write, to: calculation)
+                return try find(id: id) ?? calculation
             }
         }
     }
@@ -230,10 +227,15 @@ struct CalculationStore {
     }
 
     /// Takes the best claimable calculation of the cluster, atomically: two agents never get one
-    /// calculation. The transaction runs in the server, in one round trip (migrations/0010).
+    /// calculation. The transaction runs in the server, in one round trip (migrations/0023), and applies
+    /// what Swift decided: the lifecycle's claim transition, the policy's running limit.
     func claim(clusterID: Int64, maxRunning: Int64, clusterName: String) throws(DatabaseError) -> ClaimOutcome {
+        let limit = CalculationPolicy.runningLimit(maxRunning: maxRunning)
         let row = try connection.retryingDeadlocks { connection throws(DatabaseError) in
-            try connection.queryFirst("CALL claim_calculation(?, ?)", [.integer(clusterID), .integer(max(maxRunning, 0))])
+            try connection.queryFirst("CALL claim_calculation(?, ?, ?, ?)", [
+                .integer(clusterID), SQLValue(limit),
+                .text(CalculationLifecycle.claimedFrom.rawValue), .text(CalculationLifecycle.claimedTo.rawValue),
+            ])
         }
         guard let row else { return .nothingToDo }
         let claimed = CalculationRecord(row: row, clusterName: clusterName)
@@ -288,23 +290,19 @@ struct CalculationStore {
             guard row.bool("processed") else { throw Self.notClaimed(calculationID) }
             let calculation = CalculationRecord(row: row, clusterName: clusterName)
             var lifecycle = calculation.lifecycle
-            let action: CalculationLifecycle.Action
+            let write: CalculationWrite?
             do {
-                action = try lifecycle.report(state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil))
+                write = try lifecycle.report(state, reason: event.reason ?? (event.level == "ERROR" ? event.message : nil))
             } catch {
                 // A report sent again after the state moved on is a replay, not a conflict.
                 if try hasEvent(calculationID: calculationID, seq: event.seq) { return false }
                 throw APIError(.conflict, "\(error)")
             }
-            let changed = lifecycle != calculation.lifecycle
             var letter: Outbox.Letter?
-            if changed, case .notify(let notification) = action {
-                var updated = calculation
-                updated.state = lifecycle.state
-                updated.reason = lifecycle.reason
-                letter = try outbox.letter(notification, calculation: updated)
+            if let write, let notification = write.notification {
+                letter = try outbox.letter(notification, calculation: calculation.written(write))
             }
-            let outcome = try applyReport(event, as: state, to: calculation, becoming: changed ? lifecycle : nil, letter: letter)
+            let outcome = try applyReport(event, as: state, to: calculation, write: write, letter: letter)
             switch outcome {
             case "applied": return true
             case "replay": return false
@@ -321,9 +319,11 @@ struct CalculationStore {
                                   [.integer(calculationID), .integer(seq)]) != nil
     }
 
-    /// One call of `apply_calculation_report` (migrations/0011): "applied", "replay" or "stale".
+    /// One call of `apply_calculation_report` (migrations/0011): "applied", "replay" or "stale". The
+    /// procedure checks the state the write was decided from and applies it with the event; it
+    /// decides nothing (its `new_state_is_final` is the write's `finishes`).
     private func applyReport(_ event: Event, as state: CalculationState, to calculation: CalculationRecord,
-                             becoming next: CalculationLifecycle?, letter: Outbox.Letter?) throws(DatabaseError) -> String? {
+                             write: CalculationWrite?, letter: Outbox.Letter?) throws(DatabaseError) -> String? {
         let parameters: [SQLValue] = [
             // The state the decision was made from.
             .integer(calculation.id), .text(calculation.state.rawValue), SQLValue(calculation.reason),
@@ -331,7 +331,7 @@ struct CalculationStore {
             .integer(event.seq), .text(state.rawValue), SQLValue(event.step), .text(event.level), .text(event.message),
             SQLValue(event.progressDone), SQLValue(event.progressTotal),
             // The new state, if any.
-            SQLValue(next?.state.rawValue), SQLValue(next?.reason.map { $0.prefix(codePoints: 2_000) }), SQLValue(next?.state.isFinished ?? false),
+            SQLValue(write?.to.state.rawValue), SQLValue(write?.to.reason?.text), SQLValue(write?.finish == .finishes),
             // Its mail, if any.
             SQLValue(letter?.kind), SQLValue(letter?.recipientList), SQLValue(letter?.mail.subject), SQLValue(letter?.mail.text),
             SQLValue(letter?.mail.html),
@@ -355,24 +355,30 @@ struct CalculationStore {
     /// The agent says the calculation is in `state` (an event, or a heartbeat listing it as running).
     func apply(report state: CalculationState, reason: String?, to calculation: CalculationRecord) throws {
         var lifecycle = calculation.lifecycle
-        let action: CalculationLifecycle.Action
-        do { action = try lifecycle.report(state, reason: reason) } catch { throw APIError(.conflict, "\(error)") }
-        guard lifecycle != calculation.lifecycle else { return }
-        let finished = lifecycle.state.isFinished
-        try connection.execute(
-            """
-            UPDATE calculations SET state = ?, state_reason = ?, cancel_requested = IF(? , 0, cancel_requested),
-                   finished_at = IF(?, CURRENT_TIMESTAMP(6), NULL) WHERE id = ?
-            """,
-            [.text(lifecycle.state.rawValue), SQLValue(lifecycle.reason.map { $0.prefix(codePoints: 2_000) }), SQLValue(finished), SQLValue(finished),
-             .integer(calculation.id)])
-        if case .notify(let notification) = action {
-            // The mail shows the calculation as it now is; no need to read it back.
-            var updated = calculation
-            updated.state = lifecycle.state
-            updated.reason = lifecycle.reason
-            try outbox.enqueue(notification, calculation: updated)
+        let write: CalculationWrite?
+        do { write = try lifecycle.report(state, reason: reason) } catch { throw APIError(.conflict, "\(error)") }
+        if let write { _ = try apply(write, to: calculation) }
+    }
+
+    /// The one place a lifecycle's decision is written outside a report's round trip: a compare-and-set
+    /// of the whole row change against the state it was decided from, with its mail in the same
+    /// transaction as the caller's. False when the row had moved on (nothing is written then).
+    @discardableResult
+    func apply(_ write: CalculationWrite, to calculation: CalculationRecord) throws -> Bool {
+        var assignments = ["state = ?", "state_reason = ?"]
+        switch write.finish {
+        case .finishes: assignments += ["finished_at = CURRENT_TIMESTAMP(6)", "cancel_requested = 0"]
+        case .reopens: assignments.append("finished_at = NULL")
+        case .unchanged: break
         }
+        let applied = try connection.execute(
+            "UPDATE calculations SET \(assignments.joined(separator: ", ")) WHERE id = ? AND state = ? AND state_reason <=> ?",
+            [.text(write.to.state.rawValue), SQLValue(write.to.reason?.text), .integer(calculation.id),
+             .text(write.from.state.rawValue), SQLValue(write.from.reason?.text)])
+        guard applied.affectedRows == 1 else { return false }
+        // The mail shows the calculation as it now is; no need to read it back.
+        if let notification = write.notification { try outbox.enqueue(notification, calculation: calculation.written(write)) }
+        return true
     }
 
     /// Running calculations whose agent came back after they were declared lost return to running.
@@ -413,10 +419,7 @@ struct CalculationStore {
             for row in silent {
                 guard let calculation = try find(id: row.int("id") ?? 0) else { continue }
                 var lifecycle = calculation.lifecycle
-                guard case .notify(let notification) = try lifecycle.lose() else { continue }
-                try connection.execute("UPDATE calculations SET state = 'failed', state_reason = 'lost', finished_at = CURRENT_TIMESTAMP(6) WHERE id = ?",
-                                       [.integer(calculation.id)])
-                if let updated = try find(id: calculation.id) { try outbox.enqueue(notification, calculation: updated) }
+                try apply(try lifecycle.lose(), to: calculation)
             }
             return silent.count
         }

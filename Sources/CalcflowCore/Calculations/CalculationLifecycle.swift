@@ -2,12 +2,17 @@
 /// event makes no sense in the current state. Handlers never decide transitions with `if` chains.
 public struct CalculationLifecycle: Sendable, Equatable {
     public private(set) var state: CalculationState
-    /// Why it ended as it did: "lost", "cancelled by ada@example.org", the agent's reason...
-    public private(set) var reason: String?
+    /// Why it is as it is: lost, cancelled by someone, waiting for approval, the agent's reason.
+    public private(set) var reason: StateReason?
 
-    public init(state: CalculationState, reason: String? = nil) {
+    public init(state: CalculationState, reason: StateReason? = nil) {
         self.state = state
         self.reason = reason
+    }
+
+    /// As a row stores it: the reason as text.
+    public init(state: CalculationState, storedReason: String?) {
+        self.init(state: state, reason: StateReason(stored: storedReason, state: state))
     }
 
     public struct IllegalTransition: Error, Sendable, Equatable, CustomStringConvertible {
@@ -32,7 +37,7 @@ public struct CalculationLifecycle: Sendable, Equatable {
     /// waits for a moderator, and the reason says why.
     public static func created(approvalReason: String?) -> (CalculationLifecycle, Action) {
         guard let approvalReason else { return (CalculationLifecycle(state: .queued), .none) }
-        return (CalculationLifecycle(state: .pendingApproval, reason: approvalReason), .requestApproval)
+        return (CalculationLifecycle(state: .pendingApproval, reason: .awaitingApproval(approvalReason)), .requestApproval)
     }
 
     public mutating func approve() throws(IllegalTransition) {
@@ -49,29 +54,35 @@ public struct CalculationLifecycle: Sendable, Equatable {
         guard let approvalReason else { return .none }
         let wasApproved = state == .queued
         state = .pendingApproval
-        reason = approvalReason
+        reason = .awaitingApproval(approvalReason)
         return wasApproved ? .requestApproval : .none
     }
 
     public mutating func claim() throws(IllegalTransition) {
-        guard state == .queued else { throw IllegalTransition(from: state, event: "claimed") }
-        state = .running
+        guard state == Self.claimedFrom else { throw IllegalTransition(from: state, event: "claimed") }
+        state = Self.claimedTo
         reason = nil
     }
+
+    /// What a claim moves a calculation from and to: the claim procedure (migrations/0023) applies
+    /// these in the server, in one round trip, for whichever calculation it picks.
+    public static let claimedFrom = CalculationState.queued
+    public static let claimedTo = CalculationState.running
 
     /// What a user's cancel does now: before the agent has it, it simply ends; while it runs, the
     /// agent is told through the heartbeat and reports `cancelled` itself.
     public enum CancelOutcome: Sendable, Equatable {
-        case cancelled(Action)
+        case cancelled(CalculationWrite)
         case askAgent
     }
 
     public mutating func cancel(by who: String) throws(IllegalTransition) -> CancelOutcome {
         switch state {
         case .pendingApproval, .queued:
+            let before = self
             state = .cancelled
-            reason = "cancelled by \(who)"
-            return .cancelled(.notify(.cancelled))
+            reason = .cancelled(by: who)
+            return .cancelled(CalculationWrite(from: before, to: self, notification: .cancelled))
         case .running:
             return .askAgent
         default:
@@ -79,40 +90,44 @@ public struct CalculationLifecycle: Sendable, Equatable {
         }
     }
 
-    /// The agent reports a state. Repeats of the current state are no-ops, so replays are harmless.
-    public mutating func report(_ reported: CalculationState, reason: String?) throws(IllegalTransition) -> Action {
-        if reported == state { return .none }
+    /// The agent reports a state: the write it makes, or nil when it repeats the current state (so
+    /// replays are harmless).
+    public mutating func report(_ reported: CalculationState, reason: String?) throws(IllegalTransition) -> CalculationWrite? {
+        if reported == state { return nil }
+        let before = self
         switch (state, reported) {
         case (.running, .succeeded): state = .succeeded
         case (.running, .failed): state = .failed
         case (.running, .notConverged): state = .notConverged
         case (.running, .cancelled): state = .cancelled
-        case (.failed, .running) where self.reason == "lost":
+        case (.failed, .running) where self.reason == .lost:
             // The agent came back: the run was never lost.
             state = .running
             self.reason = nil
-            return .none
-        case (.failed, _) where self.reason == "lost" && reported.isFinished:
+            return CalculationWrite(from: before, to: self, notification: nil)
+        case (.failed, _) where self.reason == .lost && reported.isFinished:
             state = reported
         default:
             throw IllegalTransition(from: state, event: "reported \(reported.rawValue)")
         }
-        self.reason = reason
-        switch state {
-        case .succeeded: return .notify(.succeeded)
-        case .failed: return .notify(.failed)
-        case .notConverged: return .notify(.notConverged)
-        case .cancelled: return .notify(.cancelled)
-        default: return .none
+        self.reason = reason.map(StateReason.reported)
+        let notification: Notification? = switch state {
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .notConverged: .notConverged
+        case .cancelled: .cancelled
+        default: nil
         }
+        return CalculationWrite(from: before, to: self, notification: notification)
     }
 
     /// The cluster stopped heartbeating while this ran.
-    public mutating func lose() throws(IllegalTransition) -> Action {
+    public mutating func lose() throws(IllegalTransition) -> CalculationWrite {
         guard state == .running else { throw IllegalTransition(from: state, event: "lost") }
+        let before = self
         state = .failed
-        reason = "lost"
-        return .notify(.lost)
+        reason = .lost
+        return CalculationWrite(from: before, to: self, notification: .lost)
     }
 
     /// Only a calculation no agent has taken can still be edited.

@@ -81,6 +81,11 @@ public enum CalculationPolicy {
         }
         return nil
     }
+
+    /// How many of a cluster's calculations may run at once: its `max_running`, or no limit when that is 0.
+    public static func runningLimit(maxRunning: Int64) -> Int64? {
+        maxRunning > 0 ? maxRunning : nil
+    }
 }
 
 extension ClosedRange {

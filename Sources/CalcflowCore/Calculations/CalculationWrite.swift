@@ -1,0 +1,32 @@
+/// The whole change one lifecycle event decided for a calculation's row: its state and typed reason,
+/// its timestamps, its cancel flag and the mail to send. The API applies it in one place as a
+/// compare-and-set against the state it was decided from; SQL never decides any of it.
+public struct CalculationWrite: Sendable, Equatable {
+    public enum Finish: Sendable, Equatable {
+        /// Not a change of ending.
+        case unchanged
+        /// It ends now: `finished_at` is set and a pending cancel request is cleared.
+        case finishes
+        /// It runs again (a lost run's agent came back): `finished_at` is cleared.
+        case reopens
+    }
+
+    /// The state it was decided from: the write applies only while the row still has it.
+    public var from: CalculationLifecycle
+    public var to: CalculationLifecycle
+    public var finish: Finish
+    public var notification: CalculationLifecycle.Notification?
+
+    public init(from: CalculationLifecycle, to: CalculationLifecycle, notification: CalculationLifecycle.Notification?) {
+        self.from = from
+        self.to = to
+        self.notification = notification
+        switch (from.state.isFinished, to.state.isFinished) {
+        case (false, true): finish = .finishes
+        case (true, false): finish = .reopens
+        // A lost run that its agent reports finished after all ends again, now.
+        case (true, true): finish = .finishes
+        case (false, false): finish = .unchanged
+        }
+    }
+}
