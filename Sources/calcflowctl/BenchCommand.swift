@@ -63,9 +63,9 @@ extension BenchCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a screening campaign end to end through a real agent and print calculations per second.",
             discussion: """
-                Creates trivial command calculations (echo $((i + 3)) > result.txt, analysis exit_status) on a cluster \
-                that a real agent serves, then pages through the list until every one is final. The time runs from \
-                the first create to the last final state.
+                Creates trivial command calculations (echo $((i + 3)) > result.txt, analysis exit_status), or xtb \
+                single points of water, on a cluster that a real agent serves, then pages through the list until every \
+                one is final. The time runs from the first create to the last final state.
                 """)
 
         @Option(help: "The base URL, e.g. https://127.0.0.1:8443") var url: String
@@ -75,13 +75,30 @@ extension BenchCommand {
         @Option(help: "Calculations in all.") var count: Int = 1_000
         @Option(help: "Threads creating them.") var creators: Int = 4
         @Option(help: "Give up after this many seconds.") var timeout: Double = 600
+        @Option(help: "What each calculation runs: 'echo' (a trivial command) or 'xtb-water' (an xtb single point of water).")
+        var workload: String = "echo"
+
+        /// The body of calculation `index` of the campaign.
+        static func body(index: Int, clusterID: Int, workload: String) -> JSON {
+            if workload == "xtb-water" {
+                return ["name": .string("campaign water \(index)"), "cluster_id": .integer(Int64(clusterID)), "engine": "xtb",
+                        "analyses": ["scf", "total_energy"],
+                        "configuration": ["task": "sp", "structure": ["format": "xyz", "text": "3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n"]]]
+            }
+            return ["name": .string("campaign \(index)"), "cluster_id": .integer(Int64(clusterID)), "engine": "command",
+                    "analyses": ["exit_status"], "configuration": ["script": .string("echo $((\(index) + 3)) > result.txt\n")]]
+        }
+
+        func validate() throws {
+            guard ["echo", "xtb-water"].contains(workload) else { throw ValidationError("--workload must be echo or xtb-water, not \(workload)") }
+        }
 
         func run() throws {
             let started = Date()
             let created = Ledger<Int64>()
             let failures = Ledger<String>()
             let group = DispatchGroup()
-            let settings = (url, token, clusterID, caCertificate, count, creators)
+            let settings = (url, token, clusterID, caCertificate, count, creators, workload)
             for creator in 0..<creators {
                 group.enter()
                 Thread.detachNewThread {
@@ -89,10 +106,8 @@ extension BenchCommand {
                     let driver = LifecycleDriver(url: settings.0, token: settings.1, key: "", clusterID: settings.2, certificate: settings.3)
                     for index in stride(from: creator, to: settings.4, by: settings.5) {
                         do {
-                            let response = try driver.send("POST", "/api/v1/calculations", [
-                                "name": .string("campaign \(index)"), "cluster_id": .integer(Int64(settings.2)), "engine": "command",
-                                "analyses": ["exit_status"], "configuration": ["script": .string("echo $((\(index) + 3)) > result.txt\n")],
-                            ], credential: settings.1, expect: 201)
+                            let response = try driver.send("POST", "/api/v1/calculations", Self.body(index: index, clusterID: settings.2, workload: settings.6),
+                                                           credential: settings.1, expect: 201)
                             if let id = (try? JSON.parse(response.body))?["id"]?.integerValue { created.record(id) }
                         } catch {
                             failures.record("\(error)")

@@ -131,9 +131,33 @@ sleep 2
 log "a campaign: ${CALCFLOW_BENCH_CAMPAIGN:-1000} trivial command calculations through the API and a real agent"
 CAMPAIGN_RESULT=$("$BIN_DIR/calcflowctl" bench campaign --url "$BASE" --token "$TOKEN" --cluster-id "$CAMPAIGN_CLUSTER_ID" \
     --ca-certificate "$STATE/tls/cert.pem" --count "${CALCFLOW_BENCH_CAMPAIGN:-1000}" || true)
+# 200 real xtb single points of water through the same agent, against 200 bare xtb runs in a shell
+# loop at the same parallelism, each in a folder of its own.
+XTB_COUNT="${CALCFLOW_BENCH_XTB:-200}"
+XTB_PARALLEL="${CALCFLOW_BENCH_CAMPAIGN_PARALLEL:-16}"
+XTB_RESULT=""
+if command -v xtb >/dev/null; then
+    log "$XTB_COUNT xtb water single points: through Calcflow, then bare at $XTB_PARALLEL in parallel"
+    XTB_RESULT=$("$BIN_DIR/calcflowctl" bench campaign --url "$BASE" --token "$TOKEN" --cluster-id "$CAMPAIGN_CLUSTER_ID" \
+        --ca-certificate "$STATE/tls/cert.pem" --count "$XTB_COUNT" --workload xtb-water || true)
+    BARE="$CAMPAIGN/bare-xtb"
+    mkdir -p "$BARE"
+    printf '3\nwater\nO 0.0 0.0 0.117\nH 0.0 0.757 -0.467\nH 0.0 -0.757 -0.467\n' > "$BARE/water.xyz"
+    BARE_STARTED=$(date +%s.%N)
+    seq "$XTB_COUNT" | OMP_NUM_THREADS=1 xargs -P "$XTB_PARALLEL" -I{} sh -c \
+        'mkdir -p "$0/run-$1" && cd "$0/run-$1" && cp ../water.xyz . && xtb water.xyz --sp > stdout.txt 2> stderr.txt' "$BARE" {}
+    BARE_SECONDS=$(awk -v s="$BARE_STARTED" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+    BARE_DONE=$(grep -l "TOTAL ENERGY" "$BARE"/run-*/stdout.txt | wc -l)
+fi
 kill "$CAMPAIGN_AGENT" 2>/dev/null || true
 api "$TOKEN" DELETE "/clusters/$CAMPAIGN_CLUSTER_ID/keys/$(api "$TOKEN" GET "/clusters/$CAMPAIGN_CLUSTER_ID/keys" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][-1]["id"])')" >/dev/null
 printf '%s (target: at least 100 a second)\n' "$CAMPAIGN_RESULT"
+if [ -n "$XTB_RESULT" ]; then
+    XTB_SECONDS=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$XTB_RESULT")
+    printf 'xtb water through Calcflow: %s\n' "$XTB_RESULT"
+    printf 'xtb water bare, %s runs at %s in parallel: %s s (%s with an energy); Calcflow takes %s times as long (target: at most 1.5)\n' \
+        "$XTB_COUNT" "$XTB_PARALLEL" "$BARE_SECONDS" "$BARE_DONE" "$(awk -v a="$XTB_SECONDS" -v b="$BARE_SECONDS" 'BEGIN { printf "%.2f", a / b }')"
+fi
 
 # The model proxy against the container itself, with a small JSON body: what the API adds to a
 # prediction (nginx, TLS, the JWT check, the record of the invocation).
