@@ -4,7 +4,7 @@ import Foundation
 /// it appends its `times` to `calcflow.cpu` after every run, restarts included, so the total survives
 /// an agent that was away and is there for Slurm jobs too.
 enum CPUTimeFile {
-    static let name = "calcflow.cpu"
+    static let name = StepFiles.cpuTime
 
     /// The shell line that appends the running shell's `times`: a line for itself, then one for its children.
     static let record = "times >> \(name)"

@@ -24,11 +24,11 @@ enum ExitCodeFile {
     /// The shell around every command: runs it, records the CPU time it used, then writes its exit
     /// code. Written by the shell's own echo, not through a temporary file and mv: a reader that finds
     /// the file empty (the moment between its creation and the write) takes it as not there yet.
-    static let record = "echo $code > calcflow.exit"
+    static let record = "echo $code > \(StepFiles.exitCode)"
     static let wrapper = "\"$0\" \"$@\"; code=$?; \(CPUTimeFile.record); \(record); exit $code"
 
     static func read(in folder: URL) -> Int32? {
-        (try? String(contentsOf: folder.appendingPathComponent("calcflow.exit"), encoding: .utf8))
+        (try? String(contentsOf: folder.appendingPathComponent(StepFiles.exitCode), encoding: .utf8))
             .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 

@@ -33,7 +33,7 @@ final class LocalExecutor: Executor, @unchecked Sendable {
         else { process.standardInput = FileHandle.nullDevice }
         try process.run()
         // The pid is kept in the step folder: what ran where is on disk, for people and for re-attaching.
-        try? String(process.processIdentifier).write(to: folder.appendingPathComponent("calcflow.pid"), atomically: true, encoding: .utf8)
+        try? String(process.processIdentifier).write(to: folder.appendingPathComponent(StepFiles.processID), atomically: true, encoding: .utf8)
         lock.lock(); running[calculationID] = process; lock.unlock()
         process.waitUntilExit()
         lock.lock(); running[calculationID] = nil; lock.unlock()
@@ -45,7 +45,7 @@ final class LocalExecutor: Executor, @unchecked Sendable {
     func reattach(folder: URL, calculationID: Int64, cancelled: () -> Bool) -> Int32? {
         while true {
             if let code = ExitCodeFile.read(in: folder) { return code }
-            guard let pid = (try? String(contentsOf: folder.appendingPathComponent("calcflow.pid"), encoding: .utf8))
+            guard let pid = (try? String(contentsOf: folder.appendingPathComponent(StepFiles.processID), encoding: .utf8))
                 .flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
                   FileManager.default.fileExists(atPath: "/proc/\(pid)") else {
                 return ExitCodeFile.read(in: folder)

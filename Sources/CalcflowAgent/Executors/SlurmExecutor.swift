@@ -43,15 +43,15 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     }
 
     func run(_ command: ExecutorCommand, in folder: URL, calculationID: Int64, report: (String) -> Void) throws -> Int32 {
-        try script(command, folder: folder, calculationID: calculationID).write(to: folder.appendingPathComponent("calcflow-job.sh"), atomically: true, encoding: .utf8)
+        try script(command, folder: folder, calculationID: calculationID).write(to: folder.appendingPathComponent(StepFiles.jobScript), atomically: true, encoding: .utf8)
         // Written before sbatch: an agent killed before it learns the job id finds the job by its name.
-        try Data().write(to: folder.appendingPathComponent("calcflow.submitting"))
-        let submitted = CommandLine.run(tool("sbatch"), ["--parsable", "calcflow-job.sh"], in: folder)
+        try Data().write(to: folder.appendingPathComponent(StepFiles.submitting))
+        let submitted = CommandLine.run(tool("sbatch"), ["--parsable", StepFiles.jobScript], in: folder)
         let jobID = submitted.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard submitted.status == 0, Int(jobID) != nil else {
             throw EngineError(message: "sbatch refused the job: \(submitted.output.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        try jobID.write(to: folder.appendingPathComponent("calcflow.jobid"), atomically: true, encoding: .utf8)
+        try jobID.write(to: folder.appendingPathComponent(StepFiles.jobID), atomically: true, encoding: .utf8)
         report("submitted to Slurm as job \(jobID)")
         lock.withLock { jobs[calculationID] = jobID }
         defer { lock.withLock { _ = jobs.removeValue(forKey: calculationID) } }
@@ -98,7 +98,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
 
     func reattach(folder: URL, calculationID: Int64, cancelled: () -> Bool) -> Int32? {
         if let code = ExitCodeFile.read(in: folder) { return code }
-        var jobID = (try? String(contentsOf: folder.appendingPathComponent("calcflow.jobid"), encoding: .utf8))?
+        var jobID = (try? String(contentsOf: folder.appendingPathComponent(StepFiles.jobID), encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         if jobID.isEmpty {
             // Killed between sbatch and its answer: the job, if Slurm took it, carries the step's name.
@@ -106,7 +106,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
             jobID = CommandLine.run(tool("squeue"), ["-h", "-n", name, "-o", "%i"]).output
                 .split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
             guard !jobID.isEmpty else { return nil }
-            try? jobID.write(to: folder.appendingPathComponent("calcflow.jobid"), atomically: true, encoding: .utf8)
+            try? jobID.write(to: folder.appendingPathComponent(StepFiles.jobID), atomically: true, encoding: .utf8)
         }
         lock.withLock { jobs[calculationID] = jobID }
         defer { lock.withLock { _ = jobs.removeValue(forKey: calculationID) } }

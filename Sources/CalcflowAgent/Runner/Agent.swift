@@ -75,8 +75,8 @@ public final class Agent: @unchecked Sendable {
         for cluster in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where !cluster.hasPrefix(".") {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(cluster).path)) ?? [] {
                 let folder = root.appendingPathComponent(cluster).appendingPathComponent(name)
-                guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent("calcflow.done").path),
-                      let data = FileManager.default.contents(atPath: folder.appendingPathComponent("calcflow.claim.json").path),
+                guard !FileManager.default.fileExists(atPath: folder.appendingPathComponent(StepFiles.done).path),
+                      let data = FileManager.default.contents(atPath: folder.appendingPathComponent(StepFiles.claim).path),
                       let json = try? JSON.parse(Array(data)) else { continue }
                 logger.info("resume", metadata: ["calc": "\(json["id"]?.integerValue ?? 0)", "folder": "\(folder.path)"])
                 clusterName = cluster
@@ -205,7 +205,7 @@ public final class Agent: @unchecked Sendable {
         let output = try StepOutput.chosen(at: folder, suffix: engine.outputSuffix)
         // The exit code the agent recorded beside the step's own output; an output copied in has none.
         let recorded = output.file.lastPathComponent == "stdout.txt"
-            ? (try? String(contentsOf: output.folder.appendingPathComponent("calcflow.exit"), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            ? (try? String(contentsOf: output.folder.appendingPathComponent(StepFiles.exitCode), encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             : nil
         let exitCode = recorded ?? 0
         let inspection = engine.inspect(output, exitCode: exitCode, step: nil, configuration: .object([:]))

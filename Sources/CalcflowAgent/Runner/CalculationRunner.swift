@@ -57,11 +57,11 @@ final class CalculationRunner {
     /// the spool is skipped; one whose process still runs is waited for; nothing runs twice.
     func run() {
         let steps = calculation.steps
-        let resuming = FileManager.default.fileExists(atPath: workspace.calculationFolder.appendingPathComponent("calcflow.claim.json").path)
+        let resuming = FileManager.default.fileExists(atPath: workspace.calculationFolder.appendingPathComponent(StepFiles.claim).path)
         if resuming {
             event("resumed by \(AgentConfiguration.version) after a restart")
         } else {
-            try? Data(claimJSON.utf8).write(to: workspace.calculationFolder.appendingPathComponent("calcflow.claim.json"))
+            try? Data(claimJSON.utf8).write(to: workspace.calculationFolder.appendingPathComponent(StepFiles.claim))
             event("claimed by \(AgentConfiguration.version); \(steps.count) step(s) in \(workspace.calculationFolder.path)", progress: (0, steps.count))
         }
         for (index, step) in steps.enumerated() {
@@ -86,14 +86,13 @@ final class CalculationRunner {
         if let verdict = StepVerdictFile.read(in: folder) { return verdict }
         let exitCode: Int32
         let started = Date()
-        let startedMarkers = ["calcflow.exit", "calcflow.pid", "calcflow.jobid", "calcflow.submitting"]
-        if startedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
+        if StepFiles.startedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
             // Started before a restart: wait for it instead of running it again.
             if let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) {
                 exitCode = code
-            } else if !["calcflow.pid", "calcflow.jobid"].contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
+            } else if !StepFiles.launchedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
                 // Only about to be submitted when the agent stopped, and no job of its name: submit it now.
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent("calcflow.submitting"))
+                try? FileManager.default.removeItem(at: folder.appendingPathComponent(StepFiles.submitting))
                 exitCode = try start(step, folder: folder, index: index, of: total)
             } else {
                 return .failed("its process ended without an exit code while the agent was away")
@@ -110,7 +109,7 @@ final class CalculationRunner {
               try engine.prepareRestart(folder: folder, workspace: workspace) {
             restarts += 1
             event("restart \(restarts) of \(allowed): step \(step.name) goes on from its own files", step: step.name)
-            for marker in ["calcflow.exit", "calcflow.pid", "calcflow.jobid", "calcflow.submitting"] {
+            for marker in StepFiles.startedMarkers {
                 try? FileManager.default.removeItem(at: folder.appendingPathComponent(marker))
             }
             let code = try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
@@ -157,7 +156,7 @@ final class CalculationRunner {
         return ["engine": .string(engine.name), "code_version": .string(printedVersion ?? engine.version()), "agent": .string(AgentConfiguration.version),
                 "executor": .string(configuration.executor), "exit_code": .integer(Int64(exitCode)), "files_sha256": .object(inputs),
                 "cpu_seconds": JSON(CPUTimeFile.seconds(in: folder)),
-                "job_id": JSON((try? String(contentsOf: folder.appendingPathComponent("calcflow.jobid"), encoding: .utf8))?
+                "job_id": JSON((try? String(contentsOf: folder.appendingPathComponent(StepFiles.jobID), encoding: .utf8))?
                     .trimmingCharacters(in: .whitespacesAndNewlines))]
     }
 
@@ -173,6 +172,6 @@ final class CalculationRunner {
         }
         event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
               state: state, reason: reason)
-        try? Data().write(to: workspace.calculationFolder.appendingPathComponent("calcflow.done"))
+        try? Data().write(to: workspace.calculationFolder.appendingPathComponent(StepFiles.done))
     }
 }

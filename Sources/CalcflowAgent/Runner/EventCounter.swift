@@ -8,7 +8,7 @@ import Foundation
 /// appended; only a machine that loses power can lose the last numbers, so a resumed count starts
 /// 1,000 past the last one it finds. A gap in `seq` is harmless; a reused number would drop an event.
 final class EventCounter {
-    static let name = "calcflow.seq"
+    static let name = StepFiles.eventNumbers
     static let resumeGap: Int64 = 1_000
 
     private let file: URL

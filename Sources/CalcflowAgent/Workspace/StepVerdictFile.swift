@@ -5,7 +5,7 @@ import Foundation
 /// restarts finds it and goes on from the next step instead of running this one again, with the
 /// verdict as it was: a step that did not converge stays not converged.
 enum StepVerdictFile {
-    static let name = "calcflow.reported"
+    static let name = StepFiles.verdict
 
     static func write(_ verdict: Verdict, in folder: URL) throws {
         try JSONEncoder().encode(verdict).write(to: folder.appendingPathComponent(name), options: .atomic)
