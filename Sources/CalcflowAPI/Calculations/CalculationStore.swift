@@ -52,7 +52,7 @@ struct CalculationStore {
         case .name, .priority:
             // After the last row seen: a later key, or the same key and a later id.
             if let afterID = page.afterID, let afterKey = page.afterKey {
-                let column = order.key == .name ? "c.name" : "c.priority"
+                let column = "c.\(order.key.rawValue)"
                 let key: SQLValue
                 if order.key == .name { key = .text(afterKey) } else {
                     guard let priority = Int64(afterKey) else { throw ValidationError(field: "cursor", message: "belongs to another sort order; start again without it") }

@@ -5,10 +5,14 @@ import { api, currentToken } from '../api.js';
 import { allows, meta } from '../meta.js';
 import { act, element, emptyState, field, formatTime, toast } from '../ui.js';
 
-const stateClass = { healthy: 'ok', failed: 'bad', unhealthy: 'bad', unknown: 'bad', starting: '', restarting: '', stopped: '' };
+/** The badge of a model state: which states need attention is the API's word (/meta), not this page's. */
+function stateClass(rules, state) {
+  if (state === 'healthy') return 'ok';
+  return rules.model_states.find((item) => item.name === state)?.needs_attention ? 'bad' : '';
+}
 
 
-function card(model, rerender) {
+function card(model, rules, rerender) {
   const buttons = [];
   if (allows(model, 'start')) buttons.push(element('button', { type: 'button', class: 'primary', onclick: () => act(api('POST', `/models/${model.id}/start`), `Starting ${model.name}`, rerender) }, 'Start'));
   if (allows(model, 'stop')) buttons.push(element('button', { type: 'button', onclick: () => act(api('POST', `/models/${model.id}/stop`), `Stopping ${model.name}`, rerender) }, 'Stop'));
@@ -24,14 +28,14 @@ function card(model, rerender) {
   const [reason, ...logLines] = (model.message ?? '').split('\n');
   return element('article', { class: 'card model-card', 'aria-labelledby': `model-${model.id}` },
     element('div', { class: 'toolbar' }, element('h3', { id: `model-${model.id}` }, element('a', { href: `#/models/${model.id}` }, model.name)),
-      element('span', { class: `badge ${stateClass[model.state] ?? ''}` }, model.state)),
+      element('span', { class: `badge ${stateClass(rules, model.state)}` }, model.state)),
     element('dl', { class: 'facts' },
       element('dt', {}, 'Image'), element('dd', {}, element('code', {}, model.image)),
       element('dt', {}, 'Predicts'), element('dd', {}, model.predicts ? `${model.predicts.analysis}${model.predicts.unit ? ` (${model.predicts.unit})` : ''}` : 'not declared'),
       element('dt', {}, 'Restarts'), element('dd', {}, model.restarts),
       element('dt', {}, 'Last ping'), element('dd', {}, formatTime(model.last_ping_at)),
       element('dt', {}, 'Wanted'), element('dd', {}, model.desired_state)),
-    reason ? element('p', { class: stateClass[model.state] === 'bad' ? 'error' : 'muted' }, reason) : null,
+    reason ? element('p', { class: stateClass(rules, model.state) === 'bad' ? 'error' : 'muted' }, reason) : null,
     logLines.length ? element('details', {}, element('summary', {}, `The container's last ${logLines.length} log lines`),
       element('pre', { class: 'code' }, logLines.join('\n'))) : null,
     element('div', { class: 'actions' }, buttons));
@@ -94,7 +98,7 @@ async function controllerKeys(rerender) {
 async function list({ rerender }) {
   const [page, rules] = await Promise.all([api('GET', '/models?limit=500'), meta()]);
   return element('section', {}, element('h2', {}, 'Models'),
-    page.items.length ? element('div', { class: 'grid models' }, page.items.map((model) => card(model, rerender)))
+    page.items.length ? element('div', { class: 'grid models' }, page.items.map((model) => card(model, rules, rerender)))
       : emptyState('No models yet', allows(rules, 'register_model') ? 'Register an image below.' : 'An admin registers models.'),
     allows(rules, 'register_model') ? registerForm(rerender) : null,
     allows(rules, 'issue_controller_key') ? await controllerKeys(rerender) : null);
@@ -166,7 +170,7 @@ async function detail({ path, rerender }) {
   const invocations = await api('GET', `/models/${id}/invocations?limit=20`).catch(() => ({ items: [] }));
   const figure = (value, unit) => (value === null || value === undefined ? '—' : `${value.toFixed(3)}${unit ? ` ${unit}` : ''}`);
   return element('section', {}, element('p', {}, element('a', { href: '#/models' }, '← Models')),
-    card(model, rerender),
+    card(model, await meta(), rerender),
     model.state === 'healthy' ? await predictionForm(model) : element('p', { class: 'muted' }, 'Predictions are answered while the model is healthy.'),
     accuracy ? element('section', { 'aria-labelledby': 'accuracy' }, element('h3', { id: 'accuracy' }, `Accuracy on ${accuracy.analysis}`),
       accuracy.count ? element('table', {}, element('thead', {}, element('tr', {}, ['Engine', 'Calculations', 'Mean absolute error', 'Bias'].map((title) => element('th', { scope: 'col' }, title)))),
