@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C libraries from Debian, one system-library target each, nothing but a modulemap and a shim.
@@ -31,6 +33,13 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
         .target(name: "Crypto", dependencies: ["CCrypto", "CArgon2"]),
+
+        // The one place that starts processes and sends signals: swift-subprocess, and POSIX kill(2)
+        // for a process an earlier agent started.
+        .target(name: "ChildProcesses", dependencies: [
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
+        ]),
 
         // One config file format for every daemon: key = value lines and CALCFLOW_* overrides.
         .target(name: "CalcflowConfiguration"),
@@ -50,7 +59,7 @@ let package = Package(
         ], exclude: ["Resources"]),
 
         .target(name: "CalcflowAgent", dependencies: [
-            "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "HTTPClient", "JSON", "Crypto",
+            "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "HTTPClient", "JSON", "Crypto", "ChildProcesses",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -83,7 +92,7 @@ let package = Package(
         .testTarget(name: "CalcflowCoreTests", dependencies: ["CalcflowCore", "CalcflowLogging", "JSON",
                                                               .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CalcflowAgentTests", dependencies: ["CalcflowAgent", "CalcflowCore", "JSON"]),
-        .testTarget(name: "WrapperTests", dependencies: ["JSON", "Crypto", "MariaDB", "CalcflowTestSupport"]),
+        .testTarget(name: "WrapperTests", dependencies: ["JSON", "Crypto", "MariaDB", "ChildProcesses", "CalcflowTestSupport"]),
         .testTarget(name: "CalcflowAPITests", dependencies: ["CalcflowAPI", "CalcflowTestSupport", "HTTPClient", "JSON", "Crypto", "MariaDB"]),
     ],
     swiftLanguageModes: [.v6]

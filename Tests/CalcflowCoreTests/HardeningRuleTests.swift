@@ -82,19 +82,28 @@ final class HardeningRuleTests: XCTestCase {
 
     func testAnEditThatNeedsApprovalSendsAnApprovedCalculationBack() throws {
         var approved = CalculationLifecycle(state: .queued)
-        XCTAssertEqual(try approved.edited(approvalReason: "cluster 'hpc' requires approval"), .requestApproval)
+        let sentBack = try approved.edited(approvalReason: "cluster 'hpc' requires approval")
+        XCTAssertEqual(sentBack?.notification, .approvalNeeded)
+        XCTAssertEqual(sentBack?.approval, .withdrawn)
         XCTAssertEqual(approved.state, .pendingApproval)
         XCTAssertEqual(approved.reason, .awaitingApproval("cluster 'hpc' requires approval"))
         var byModerator = CalculationLifecycle(state: .queued)
-        XCTAssertEqual(try byModerator.edited(approvalReason: nil), CalculationLifecycle.Action.none)
+        XCTAssertNil(try byModerator.edited(approvalReason: nil))
         XCTAssertEqual(byModerator.state, .queued)
         var pending = CalculationLifecycle(state: .pendingApproval, reason: .awaitingApproval("old"))
-        XCTAssertEqual(try pending.edited(approvalReason: nil), CalculationLifecycle.Action.none, "an edit never approves")
+        XCTAssertNil(try pending.edited(approvalReason: nil), "an edit never approves")
+        var stillPending = pending
+        let newReason = try stillPending.edited(approvalReason: "a command calculation needs approval")
+        XCTAssertEqual(newReason?.approval, .unchanged)
+        XCTAssertNil(newReason?.notification, "the approvers were told already")
         XCTAssertEqual(pending.state, .pendingApproval)
         var running = CalculationLifecycle(state: .running)
         XCTAssertThrowsError(try running.edited(approvalReason: nil))
-        try pending.approve()
+        let approval = try pending.approve()
         XCTAssertNil(pending.reason, "approval clears the reason it waited for")
+        XCTAssertEqual(approval.approval, .granted)
+        XCTAssertEqual(approval.to.state, .queued)
+        XCTAssertThrowsError(try pending.approve(), "approved once")
     }
 
     let throttle = SignInThrottle()

@@ -97,23 +97,56 @@ enum AgentRoutes {
         return .json(["items": .array(items.map(\.json)), "next_cursor": .null])
     }
 
+    /// The longest a claim may wait for work: below nginx's and libcurl's timeouts with room to spare.
+    static let longestClaimWait: Int64 = 25
+
+    /// `POST /agent/claim`, with no body: the next calculation, as one object. With
+    /// `{"max": N, "wait_seconds": S}`: up to N at once as `{"calculations": [...]}`, and when there is
+    /// none yet, the answer waits up to S seconds for one instead of the agent asking again and again.
     @Sendable static func claim(_ context: RequestContext) throws -> Response {
         let agent = context.agent
+        var wanted = 1
+        var waitSeconds: Int64 = 0
+        let batch = !context.request.body.isEmpty
+        if batch {
+            var input = try context.request.inputObject()
+            wanted = Int(try input.integer("max", range: 1...64) ?? 1)
+            waitSeconds = try input.integer("wait_seconds", range: 0...longestClaimWait) ?? 0
+            try input.rejectUnknownFields()
+        }
         guard agent.enabled else { return .noContent }
-        switch try context.calculations().claim(clusterID: agent.clusterID, maxRunning: agent.maxRunning, clusterName: agent.clusterName) {
-        case .nothingToDo:
-            return .noContent
-        case .claimed(let calculation):
+        let wakeups = context.services.claimWakeups
+        let deadline = Date(timeIntervalSinceNow: Double(waitSeconds))
+        var holdsAWaitingPlace = false
+        defer { if holdsAWaitingPlace { wakeups.endWaiting() } }
+        var claimed: [CalculationRecord] = []
+        while true {
+            let generation = wakeups.generation(of: agent.clusterID)
+            claimed = try context.calculations().claim(clusterID: agent.clusterID, maxRunning: agent.maxRunning,
+                                                       clusterName: agent.clusterName, wanted: wanted)
+            guard claimed.isEmpty, Date() < deadline, !context.services.isStopping else { break }
+            if !holdsAWaitingPlace {
+                guard wakeups.beginWaiting() else { break }
+                holdsAWaitingPlace = true
+            }
+            // Another API host's new work is found by looking again each second.
+            wakeups.wait(cluster: agent.clusterID, since: generation, until: min(deadline, Date(timeIntervalSinceNow: 1)))
+        }
+        guard !claimed.isEmpty else { return .noContent }
+        let molecules = MoleculeStore(connection: try context.database())
+        var bodies: [JSON] = []
+        for calculation in claimed {
             var body = calculation.json.objectValue ?? [:]
-            if let moleculeID = calculation.moleculeID, let molecule = try MoleculeStore(connection: context.database()).find(id: moleculeID) {
+            if let moleculeID = calculation.moleculeID, let molecule = try molecules.find(id: moleculeID) {
                 var copy = molecule
                 // The structure the calculation was created or last edited with, not the molecule's latest.
                 if let kept = calculation.moleculeStructure { copy.structureText = kept }
                 body["molecule"] = copy.json
             }
+            bodies.append(.object(body))
             context.services.logger.info("claim", metadata: ["cluster": "\(agent.clusterName)", "calc": "\(calculation.id)"])
-            return .json(.object(body))
         }
+        return .json(batch ? ["calculations": .array(bodies)] : bodies[0])
     }
 
     @Sendable static func event(_ context: RequestContext) throws -> Response {
@@ -146,6 +179,8 @@ enum AgentRoutes {
             calculationID: calculationID, clusterID: context.agent.clusterID, clusterName: context.agent.clusterName)
         if applied, let state {
             context.services.logger.info("calculation_state", metadata: ["calc": "\(calculationID)", "state": "\(state.rawValue)", "seq": "\(seq)"])
+            // A slot under the cluster's max_running is free: a claim waiting on the limit may go on.
+            if state.isFinished, context.agent.maxRunning > 0 { context.services.claimWakeups.announce(cluster: context.agent.clusterID) }
         }
         return .noContent
     }

@@ -95,6 +95,11 @@ struct CalculationRecord: Sendable {
         var updated = self
         updated.state = write.to.state
         updated.reason = write.to.reason?.text
+        switch write.approval {
+        case .granted: updated.approved = true
+        case .withdrawn: updated.approved = false
+        case .unchanged: break
+        }
         return updated
     }
 

@@ -129,7 +129,13 @@ enum CalculationRoutes {
             approvalReason: approvalReason(context, engine: engine, cluster: checked.cluster), rerunOf: nil,
             moleculeStructure: checked.moleculeStructure), clusterName: checked.cluster.name)
         context.services.logger.info("calculation_created", metadata: ["calc": "\(created.id)", "cluster": "\(checked.cluster.name)", "state": "\(created.state.rawValue)", "by": "\(context.user.id)"])
+        announceIfClaimable(created, context)
         return .json(render(created, context), status: 201)
+    }
+
+    /// An agent of its cluster waiting in a claim takes it at once.
+    static func announceIfClaimable(_ calculation: CalculationRecord, _ context: RequestContext) {
+        if calculation.state == CalculationLifecycle.claimedFrom { context.services.claimWakeups.announce(cluster: calculation.clusterID) }
     }
 
     @Sendable static func show(_ context: RequestContext) throws -> Response {
@@ -172,6 +178,7 @@ enum CalculationRoutes {
         if updated.state != calculation.state {
             context.services.logger.info("calculation_needs_approval", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
         }
+        announceIfClaimable(updated, context)
         return .json(render(updated, context))
     }
 
@@ -188,6 +195,7 @@ enum CalculationRoutes {
         try require(.approve, context, calculation)
         let approved = try calculations.approve(id: calculation.id, by: context.user.id)
         context.services.logger.info("calculation_approved", metadata: ["calc": "\(calculation.id)", "by": "\(context.user.id)"])
+        announceIfClaimable(approved, context)
         return .json(render(approved, context))
     }
 
@@ -214,6 +222,7 @@ enum CalculationRoutes {
             priority: priority, keepRaw: calculation.keepRaw, createdBy: context.user.id,
             approvalReason: approvalReason(context, engine: calculation.engine, cluster: checked.cluster), rerunOf: calculation.id,
             moleculeStructure: calculation.moleculeID == nil ? nil : structure), clusterName: checked.cluster.name)
+        announceIfClaimable(created, context)
         return .json(render(created, context), status: 201)
     }
 
@@ -241,7 +250,7 @@ enum CalculationRoutes {
     /// new event, and `end` once it has finished.
     @Sendable static func stream(_ context: RequestContext) throws -> Response {
         let (calculations, first) = try calculation(context)
-        var lastEventID: Int64 = try context.request.query["after_event"].flatMap { Int64($0) } ?? 0
+        var lastEventID: Int64 = context.request.query["after_event"].flatMap { Int64($0) } ?? 0
         var shown: JSON?
         return try EventStreamSession.run(context, greeting: "calcflow calculation \(first.id)") {
             guard let calculation = try calculations.find(id: first.id) else {

@@ -150,17 +150,13 @@ struct CalculationStore {
             guard let calculation = try find(id: id, forUpdate: true) else { throw APIError(.notFound, "there is no calculation \(id)") }
             guard !calculation.processed else { throw Self.notEditable(calculation) }
             var lifecycle = calculation.lifecycle
-            let action: CalculationLifecycle.Action
-            do { action = try lifecycle.edited(approvalReason: approvalReason) } catch { throw Self.notEditable(calculation) }
-            var all = assignments
-            if lifecycle != calculation.lifecycle {
-                all += [("state", .text(lifecycle.state.rawValue)), ("state_reason", SQLValue(lifecycle.reason?.text)),
-                        ("approved", SQLValue(lifecycle.state != .pendingApproval))]
-            }
-            try RowUpdate.apply(all, table: "calculations", id: id, condition: "processed = 0", on: connection)
-            let updated = try find(id: id) ?? calculation
-            if action == .requestApproval { try outbox.enqueue(.approvalNeeded, calculation: updated) }
-            return updated
+            let write: CalculationWrite?
+            do { write = try lifecycle.edited(approvalReason: approvalReason) } catch { throw Self.notEditable(calculation) }
+            try RowUpdate.apply(assignments, table: "calculations", id: id, condition: "processed = 0", on: connection)
+            let edited = try find(id: id) ?? calculation
+            // The row is locked: the compare-and-set cannot miss.
+            if let write { _ = try apply(write, to: edited) }
+            return write.map { edited.written($0) } ?? edited
         }
     }
 
@@ -183,9 +179,10 @@ struct CalculationStore {
         try connection.transaction { connection in
             guard let calculation = try find(id: id, forUpdate: true) else { throw APIError(.notFound, "there is no calculation \(id)") }
             var lifecycle = calculation.lifecycle
-            do { try lifecycle.approve() } catch { throw APIError(.conflict, "\(error)") }
-            try connection.execute("UPDATE calculations SET state = ?, approved = 1, approved_by = ? WHERE id = ?",
-                                   [.text(lifecycle.state.rawValue), .integer(approver), .integer(id)])
+            let write: CalculationWrite
+            do { write = try lifecycle.approve() } catch { throw APIError(.conflict, "\(error)") }
+            // The row is locked: the compare-and-set cannot miss.
+            _ = try apply(write, to: calculation, also: [("approved_by", .integer(approver))])
             return try find(id: id) ?? calculation
         }
     }
@@ -220,27 +217,21 @@ struct CalculationStore {
             """, [.integer(clusterID), .integer(Int64(limit))]).map(CalculationRecord.init(row:))
     }
 
-    enum ClaimOutcome {
-        case claimed(CalculationRecord)
-        /// Nothing claimable, or the cluster already runs its `max_running`.
-        case nothingToDo
-    }
-
-    /// Takes the best claimable calculation of the cluster, atomically: two agents never get one
-    /// calculation. The transaction runs in the server, in one round trip (migrations/0023), and applies
-    /// what Swift decided: the lifecycle's claim transition, the policy's running limit.
-    func claim(clusterID: Int64, maxRunning: Int64, clusterName: String) throws(DatabaseError) -> ClaimOutcome {
+    /// Takes up to `wanted` of the best claimable calculations of the cluster, atomically: two agents
+    /// never get one calculation. The transaction runs in the server, in one round trip
+    /// (migrations/0024), and applies what Swift decided: the lifecycle's claim transition, the
+    /// policy's running limit. Empty when there is nothing to do (or the cluster runs its `max_running`).
+    func claim(clusterID: Int64, maxRunning: Int64, clusterName: String, wanted: Int = 1) throws(DatabaseError) -> [CalculationRecord] {
         let limit = CalculationPolicy.runningLimit(maxRunning: maxRunning)
-        let row = try connection.retryingDeadlocks { connection throws(DatabaseError) in
-            try connection.queryFirst("CALL claim_calculation(?, ?, ?, ?)", [
-                .integer(clusterID), SQLValue(limit),
+        let rows = try connection.retryingDeadlocks { connection throws(DatabaseError) in
+            try connection.query("CALL claim_calculations(?, ?, ?, ?, ?)", [
+                .integer(clusterID), SQLValue(limit), .integer(Int64(max(1, wanted))),
                 .text(CalculationLifecycle.claimedFrom.rawValue), .text(CalculationLifecycle.claimedTo.rawValue),
             ])
         }
-        guard let row else { return .nothingToDo }
-        let claimed = CalculationRecord(row: row, clusterName: clusterName)
-        claimedOwners?.remember(calculationID: claimed.id, cluster: clusterID)
-        return .claimed(claimed)
+        let claimed = rows.map { CalculationRecord(row: $0, clusterName: clusterName) }
+        for calculation in claimed { claimedOwners?.remember(calculationID: calculation.id, cluster: clusterID) }
+        return claimed
     }
 
     struct Event {
@@ -363,18 +354,28 @@ struct CalculationStore {
     /// The one place a lifecycle's decision is written outside a report's round trip: a compare-and-set
     /// of the whole row change against the state it was decided from, with its mail in the same
     /// transaction as the caller's. False when the row had moved on (nothing is written then).
+    /// `also`: columns that go with this write and no other (who approved it).
     @discardableResult
-    func apply(_ write: CalculationWrite, to calculation: CalculationRecord) throws -> Bool {
+    func apply(_ write: CalculationWrite, to calculation: CalculationRecord, also extra: [(column: String, value: SQLValue)] = []) throws -> Bool {
         var assignments = ["state = ?", "state_reason = ?"]
+        var values: [SQLValue] = [.text(write.to.state.rawValue), SQLValue(write.to.reason?.text)]
         switch write.finish {
         case .finishes: assignments += ["finished_at = CURRENT_TIMESTAMP(6)", "cancel_requested = 0"]
         case .reopens: assignments.append("finished_at = NULL")
         case .unchanged: break
         }
+        switch write.approval {
+        case .granted: assignments.append("approved = 1")
+        case .withdrawn: assignments.append("approved = 0")
+        case .unchanged: break
+        }
+        for (column, value) in extra {
+            assignments.append("\(column) = ?")
+            values.append(value)
+        }
         let applied = try connection.execute(
             "UPDATE calculations SET \(assignments.joined(separator: ", ")) WHERE id = ? AND state = ? AND state_reason <=> ?",
-            [.text(write.to.state.rawValue), SQLValue(write.to.reason?.text), .integer(calculation.id),
-             .text(write.from.state.rawValue), SQLValue(write.from.reason?.text)])
+            values + [.integer(calculation.id), .text(write.from.state.rawValue), SQLValue(write.from.reason?.text)])
         guard applied.affectedRows == 1 else { return false }
         // The mail shows the calculation as it now is; no need to read it back.
         if let notification = write.notification { try outbox.enqueue(notification, calculation: calculation.written(write)) }

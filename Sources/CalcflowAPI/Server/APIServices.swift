@@ -23,6 +23,8 @@ public final class APIServices: Sendable {
     public let heartbeats = HeartbeatBuffer()
     public let invocations = InvocationBuffer()
     let claimedOwners = ClaimedOwners()
+    /// Agents' claims that wait for work; a quarter of the workers at most.
+    let claimWakeups: ClaimWakeups
     /// How many worker threads were set up: each takes the next number.
     let workerCount = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
@@ -42,6 +44,7 @@ public final class APIServices: Sendable {
         self.agentKeyGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.catalogGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.modelGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
+        self.claimWakeups = ClaimWakeups(capacity: configuration.threads / 4)
         // Two stream threads stay free to answer "too many streams" quickly.
         self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2), perUser: configuration.streamsPerUser)
         if openAPIDocument == nil {

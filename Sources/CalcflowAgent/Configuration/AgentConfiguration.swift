@@ -17,6 +17,9 @@ public struct AgentConfiguration: Sendable {
     public var slurmBinDirectory: String
     public var heartbeatSeconds: Int
     public var claimSeconds: Int
+    /// How long the API may hold a claim while there is no work: new work starts at once, and an
+    /// idle agent asks once per wait instead of once per interval. 0: never wait.
+    public var claimWaitSeconds: Int
     public var maxParallel: Int
     public var keepRaw: Bool
     /// How many times a non-converged step goes on from its own files, unless the calculation says.
@@ -56,6 +59,7 @@ public struct AgentConfiguration: Sendable {
         }
         heartbeatSeconds = try file.integer("heartbeat_interval", default: 30, range: 1...3_600)
         claimSeconds = try file.integer("claim_interval", default: 5, range: 1...3_600)
+        claimWaitSeconds = try file.integer("claim_wait", default: 20, range: 0...25)
         maxParallel = try file.integer("max_parallel", default: 1, range: 1...256)
         keepRaw = file.string("keep_raw", default: "false") == "true"
         maxRestarts = try file.integer("max_restarts", default: 0, range: 0...100)

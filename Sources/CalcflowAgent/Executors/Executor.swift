@@ -1,3 +1,4 @@
+import ChildProcesses
 import Foundation
 
 /// Where and how a step's command runs: here (`LocalExecutor`) or through a batch system (`SlurmExecutor`).
@@ -38,24 +39,14 @@ enum ExitCodeFile {
     }
 }
 
-/// Runs a small command and returns its standard output (for sbatch, squeue, kill).
+/// Runs a small command and returns its standard output and error (for sbatch, squeue, a code's version).
 enum CommandLine {
     @discardableResult
     static func run(_ executable: String, _ arguments: [String], in folder: URL? = nil) -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let folder { process.currentDirectoryURL = folder }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("calcflow-command-\(UUID().uuidString)").path
-        FileManager.default.createFile(atPath: path, contents: nil)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return (-1, "") }
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return (-1, "cannot run \(executable)") }
-        process.waitUntilExit()
-        try? handle.close()
-        return (process.terminationStatus, (try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+        do {
+            return try ChildProcess(executable: executable, arguments: arguments, workingDirectory: folder?.path, leadsProcessGroup: false).output()
+        } catch {
+            return (-1, "cannot run \(executable): \(error)")
+        }
     }
 }

@@ -125,10 +125,18 @@ public final class Agent: @unchecked Sendable {
     private func claimLoop() -> Never {
         let api = AgentAPI(configuration: configuration)
         while true {
-            let (canClaim, isEnabled) = lock.withLock { (running.count < configuration.maxParallel, enabled) }
-            if canClaim && isEnabled, let claimed = claim(api) {
-                start(claimed)
-                continue
+            let (free, isEnabled) = lock.withLock { (configuration.maxParallel - running.count, enabled) }
+            if free > 0 && isEnabled {
+                let asked = Date()
+                let claimed = claim(api, wanted: free)
+                if let claimed, !claimed.isEmpty {
+                    claimed.forEach(start)
+                    continue
+                }
+                // The API held the claim for its wait and found nothing: ask again at once. An answer
+                // that came sooner with nothing (an API that does not wait, a failure) waits for the interval.
+                let waitedInTheAPI = configuration.claimWaitSeconds > 0 && Date().timeIntervalSince(asked) >= Double(configuration.claimWaitSeconds) / 2
+                if claimed != nil && waitedInTheAPI { continue }
             }
             // All slots busy, or nothing to claim: the next try comes when a calculation ends, or
             // after the claim interval.
@@ -136,15 +144,20 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
-    private func claim(_ api: AgentAPI) -> JSON? {
+    /// Up to `wanted` calculations, waiting in the API up to `claim_wait` seconds for the first.
+    /// Nil when the claim failed.
+    private func claim(_ api: AgentAPI, wanted: Int) -> [JSON]? {
         do {
-            let (status, json) = try api.send("POST", "/agent/claim")
-            guard status == 200 else { return nil }
-            guard json["id"]?.integerValue != nil else {
+            let (status, json) = try api.send("POST", "/agent/claim", ["max": .integer(Int64(wanted)),
+                                                                       "wait_seconds": .integer(Int64(configuration.claimWaitSeconds))])
+            guard status == 200 else { return status == 204 ? [] : nil }
+            // An API from before several-at-once claims answers with one calculation.
+            let claimed = json["calculations"]?.arrayValue ?? (json["id"] != nil ? [json] : [])
+            guard claimed.allSatisfy({ $0["id"]?.integerValue != nil }) else {
                 logger.info("claim_unreadable", metadata: ["status": "\(status)", "body": "\(json.serializedString().prefix(200))"])
                 return nil
             }
-            return json
+            return claimed
         } catch {
             logger.info("claim_failed", metadata: ["error": "\(error)"])
             return nil

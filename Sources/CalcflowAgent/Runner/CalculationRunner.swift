@@ -81,42 +81,52 @@ final class CalculationRunner {
         finish(.succeeded, reason: nil)
     }
 
+    /// Drives the step's lifecycle: it decides, this executes. The record is on disk before each
+    /// action is taken, so an agent stopped at any point goes on from there.
     private func runStep(_ step: StepPlan.Step, index: Int, of total: Int) throws -> Verdict {
         let folder = try workspace.stepFolder(step.name)
-        if let verdict = StepVerdictFile.read(in: folder) { return verdict }
-        let exitCode: Int32
-        let started = Date()
-        if StepFiles.startedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
-            // Started before a restart: wait for it instead of running it again.
-            if let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) {
-                exitCode = code
-            } else if !StepFiles.launchedMarkers.contains(where: { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }) {
-                // Only about to be submitted when the agent stopped, and no job of its name: submit it now.
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent(StepFiles.submitting))
-                exitCode = try start(step, folder: folder, index: index, of: total)
-            } else {
-                return .failed("its process ended without an exit code while the agent was away")
-            }
-        } else {
-            exitCode = try start(step, folder: folder, index: index, of: total)
-        }
-        var verdict = try report(step, folder: folder, exitCode: exitCode, started: started, index: index, of: total)
         // A non-converged step may go on from its own files, up to `max_restarts` times (the
         // calculation's configuration, or the agent's default).
         let allowed = Int(calculation.configuration["max_restarts"]?.integerValue ?? Int64(configuration.maxRestarts))
-        var restarts = 0
-        while case .notConverged = verdict, restarts < allowed, !cancelled(), let command = engine.restartCommand(calculation, step: step),
-              try engine.prepareRestart(folder: folder, workspace: workspace) {
-            restarts += 1
-            event("restart \(restarts) of \(allowed): step \(step.name) goes on from its own files", step: step.name)
-            for marker in StepFiles.startedMarkers {
-                try? FileManager.default.removeItem(at: folder.appendingPathComponent(marker))
+        var lifecycle = StepLifecycle(record: StepRecordFile.read(in: folder) ?? StepRecord(), allowedRestarts: allowed)
+        var action = lifecycle.begin(StepFiles.trace(in: folder))
+        var started = Date()
+        while true {
+            if case .restart = action {
+                // The earlier run's markers go before the record says "restarting": a record that
+                // says so never sits beside the exit code of the run before.
+                for marker in StepFiles.startedMarkers { try? FileManager.default.removeItem(at: folder.appendingPathComponent(marker)) }
             }
-            let code = try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
-            verdict = try report(step, folder: folder, exitCode: code, started: Date(), index: index, of: total)
+            try StepRecordFile.write(lifecycle.record, in: folder)
+            switch action {
+            case .launch:
+                started = Date()
+                do { action = lifecycle.exited(try start(step, folder: folder, index: index, of: total)) }
+                catch { action = lifecycle.launchFailed("\(error)") }
+            case .reattach:
+                if let code = executor.reattach(folder: folder, calculationID: calculation.id, cancelled: cancelled) {
+                    action = lifecycle.exited(code)
+                } else {
+                    // Only about to be submitted when the agent stopped, and no job of its name: submitted now.
+                    try? FileManager.default.removeItem(at: folder.appendingPathComponent(StepFiles.submitting))
+                    action = lifecycle.vanished(StepFiles.trace(in: folder))
+                }
+            case .inspect(let exitCode):
+                let verdict = report(step, folder: folder, exitCode: exitCode, started: started, index: index, of: total)
+                let canRestart = !cancelled() && engine.restartCommand(calculation, step: step) != nil
+                action = lifecycle.inspected(verdict, canRestart: canRestart)
+            case .restart(let number):
+                guard let command = engine.restartCommand(calculation, step: step), try engine.prepareRestart(folder: folder, workspace: workspace) else {
+                    action = lifecycle.restartUnavailable()
+                    continue
+                }
+                event("restart \(number) of \(allowed): step \(step.name) goes on from its own files", step: step.name)
+                started = Date()
+                action = lifecycle.exited(try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) })
+            case .finish(let verdict):
+                return verdict
+            }
         }
-        try? StepVerdictFile.write(verdict, in: folder)
-        return verdict
     }
 
     private func start(_ step: StepPlan.Step, folder: URL, index: Int, of total: Int) throws -> Int32 {
@@ -130,7 +140,7 @@ final class CalculationRunner {
         return try executor.run(command, in: folder, calculationID: calculation.id) { event($0, step: step.name) }
     }
 
-    private func report(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) throws -> Verdict {
+    private func report(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) -> Verdict {
         let inspection = engine.inspect(.ofStep(in: folder), exitCode: exitCode, step: step, configuration: calculation.configuration)
         let verdict = inspection.verdict
         for name in calculation.analyses {

@@ -25,7 +25,7 @@ final class UpdateSpool: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         file = directory + "/updates.jsonl"
         offsetFile = directory + "/updates.offset"
-        if !FileManager.default.fileExists(atPath: file) { FileManager.default.createFile(atPath: file, contents: nil) }
+        if !FileManager.default.fileExists(atPath: file) { _ = FileManager.default.createFile(atPath: file, contents: nil) }
     }
 
     /// Appends and fsyncs: once this returns, the update survives a crash.

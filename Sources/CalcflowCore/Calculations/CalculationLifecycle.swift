@@ -40,22 +40,24 @@ public struct CalculationLifecycle: Sendable, Equatable {
         return (CalculationLifecycle(state: .pendingApproval, reason: .awaitingApproval(approvalReason)), .requestApproval)
     }
 
-    public mutating func approve() throws(IllegalTransition) {
+    public mutating func approve() throws(IllegalTransition) -> CalculationWrite {
         guard state == .pendingApproval else { throw IllegalTransition(from: state, event: "approved") }
+        let before = self
         state = .queued
         reason = nil
+        return CalculationWrite(from: before, to: self, notification: nil)
     }
 
     /// Its input was changed before any agent took it. A change that needs approval (a user's, of
-    /// what runs, where approval is required) sends an approved calculation back to the approvers;
-    /// other changes leave the state as it is: an edit never approves.
-    public mutating func edited(approvalReason: String?) throws(IllegalTransition) -> Action {
+    /// what runs, where approval is required) sends an approved calculation back to the approvers,
+    /// with their mail; other changes leave the state as it is (nil): an edit never approves.
+    public mutating func edited(approvalReason: String?) throws(IllegalTransition) -> CalculationWrite? {
         guard isEditable else { throw IllegalTransition(from: state, event: "edited") }
-        guard let approvalReason else { return .none }
-        let wasApproved = state == .queued
+        guard let approvalReason else { return nil }
+        let before = self
         state = .pendingApproval
         reason = .awaitingApproval(approvalReason)
-        return wasApproved ? .requestApproval : .none
+        return CalculationWrite(from: before, to: self, notification: before.state == .queued ? .approvalNeeded : nil)
     }
 
     public mutating func claim() throws(IllegalTransition) {

@@ -11,11 +11,28 @@ public struct CalculationWrite: Sendable, Equatable {
         case reopens
     }
 
+    public enum Approval: Sendable, Equatable {
+        case unchanged
+        /// A moderator let it run.
+        case granted
+        /// It waits for a moderator again.
+        case withdrawn
+    }
+
     /// The state it was decided from: the write applies only while the row still has it.
     public var from: CalculationLifecycle
     public var to: CalculationLifecycle
     public var finish: Finish
     public var notification: CalculationLifecycle.Notification?
+
+    /// Whether it may run changes with it: only a pending calculation is not approved.
+    public var approval: Approval {
+        switch (from.state == .pendingApproval, to.state == .pendingApproval) {
+        case (true, false): return .granted
+        case (false, true): return .withdrawn
+        default: return .unchanged
+        }
+    }
 
     public init(from: CalculationLifecycle, to: CalculationLifecycle, notification: CalculationLifecycle.Notification?) {
         self.from = from

@@ -1,0 +1,117 @@
+import CalcflowTestSupport
+import Foundation
+import JSON
+import XCTest
+
+/// Claims of several calculations at once, and claims that wait in the API for work, as agents with
+/// free slots make them: `{"max": N, "wait_seconds": S}`.
+final class ClaimBatchTests: StackTestCase {
+    private static func claimed(_ response: TestResponse) -> [Int64] {
+        response.json["calculations"]?.arrayValue?.compactMap { $0["id"]?.integerValue } ?? []
+    }
+
+    func testTwelveClaimersAskingForFiveEachTakeSixtyCalculationsEachOnceBestFirst() throws {
+        let cluster = try makeCluster()
+        var created: Set<Int64> = []
+        for index in 0..<60 {
+            created.insert(try XCTUnwrap(try createCalculation(cluster: cluster, name: "batch \(index)", priority: Int64(index % 5))["id"]?.integerValue))
+        }
+        let claims = Ledger<[Int64]>()
+        let group = DispatchGroup()
+        let (baseURL, certificate, key) = (stack.baseURL, stack.certificate, cluster.key)
+        for _ in 0..<12 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let client = APIClient(baseURL: baseURL, certificate: certificate)
+                while let response = try? client.post("/api/v1/agent/claim", ["max": 5], token: key), response.status == 200 {
+                    claims.record(Self.claimed(response))
+                }
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 120), .success)
+        let batches = claims.all
+        XCTAssertTrue(batches.allSatisfy { (1...5).contains($0.count) }, "\(batches.map(\.count))")
+        XCTAssertEqual(batches.flatMap { $0 }.count, 60, "60 claimed in all")
+        XCTAssertEqual(Set(batches.flatMap { $0 }), created, "each calculation claimed, none twice")
+
+        // Within one answer, the best come first.
+        let ordered = try makeCluster()
+        let low = try XCTUnwrap(createCalculation(cluster: ordered, name: "low", priority: -3)["id"]?.integerValue)
+        let high = try XCTUnwrap(createCalculation(cluster: ordered, name: "high", priority: 9)["id"]?.integerValue)
+        let middle = try XCTUnwrap(createCalculation(cluster: ordered, name: "middle")["id"]?.integerValue)
+        let all = try client.post("/api/v1/agent/claim", ["max": 10], token: ordered.key)
+        XCTAssertEqual(Self.claimed(all), [high, middle, low])
+        XCTAssertEqual(all.json["calculations"]?.arrayValue?.first?["state"], "running")
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", ["max": 10], token: ordered.key).status, 204)
+    }
+
+    func testABatchStaysWithinMaxRunning() throws {
+        let cluster = try makeCluster(maxRunning: 3)
+        for index in 0..<8 { _ = try createCalculation(cluster: cluster, name: "throttled \(index)") }
+        let first = try client.post("/api/v1/agent/claim", ["max": 10], token: cluster.key)
+        XCTAssertEqual(Self.claimed(first).count, 3, "three may run")
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", ["max": 10], token: cluster.key).status, 204)
+        XCTAssertEqual(try event(cluster, calculation: Self.claimed(first)[0], seq: 1, state: "succeeded").status, 204)
+        XCTAssertEqual(Self.claimed(try client.post("/api/v1/agent/claim", ["max": 10], token: cluster.key)).count, 1, "one ended, one more")
+    }
+
+    func testAWaitingClaimGetsANewCalculationAtOnce() throws {
+        let cluster = try makeCluster()
+        let answer = Ledger<(status: Int, ids: [Int64], at: Date)>()
+        let (baseURL, certificate, key) = (stack.baseURL, stack.certificate, cluster.key)
+        let done = expectation(description: "the claim answered")
+        Thread.detachNewThread {
+            let client = APIClient(baseURL: baseURL, certificate: certificate)
+            if let response = try? client.post("/api/v1/agent/claim", ["max": 4, "wait_seconds": 20], token: key) {
+                answer.record((response.status, Self.claimed(response), Date()))
+            }
+            done.fulfill()
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertTrue(answer.all.isEmpty, "nothing to claim yet: it waits")
+        let createdAt = Date()
+        let id = try XCTUnwrap(createCalculation(cluster: cluster, name: "awaited")["id"]?.integerValue)
+        wait(for: [done], timeout: 20)
+        let got = try XCTUnwrap(answer.all.first)
+        XCTAssertEqual(got.status, 200)
+        XCTAssertEqual(got.ids, [id])
+        XCTAssertLessThan(got.at.timeIntervalSince(createdAt), 1.0, "woken by the creation, not by its next look")
+    }
+
+    func testAWaitingClaimIsWokenByAnApprovalAndEndsEmptyAfterItsWait() throws {
+        let cluster = try makeCluster(requiresApproval: true)
+        let user = try createUser(role: "user")
+        let pending = try XCTUnwrap(createCalculation(cluster: cluster, token: user.token, name: "needs a look")["id"]?.integerValue)
+        let started = Date()
+        let empty = try client.post("/api/v1/agent/claim", ["max": 2, "wait_seconds": 2], token: cluster.key)
+        XCTAssertEqual(empty.status, 204, "a pending calculation is not claimable")
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 1.9, "it waited its two seconds")
+
+        let answer = Ledger<[Int64]>()
+        let done = expectation(description: "the claim answered")
+        let (baseURL, certificate, key) = (stack.baseURL, stack.certificate, cluster.key)
+        Thread.detachNewThread {
+            let client = APIClient(baseURL: baseURL, certificate: certificate)
+            if let response = try? client.post("/api/v1/agent/claim", ["max": 2, "wait_seconds": 20], token: key) { answer.record(Self.claimed(response)) }
+            done.fulfill()
+        }
+        Thread.sleep(forTimeInterval: 1)
+        let approvedAt = Date()
+        XCTAssertEqual(try client.post("/api/v1/calculations/\(pending)/approve", token: createUser(role: "moderator").token).status, 200)
+        wait(for: [done], timeout: 20)
+        XCTAssertEqual(answer.all, [[pending]])
+        XCTAssertLessThan(Date().timeIntervalSince(approvedAt), 1.5)
+    }
+
+    func testAClaimsBodyIsCheckedAndTheOneAtATimeClaimIsUnchanged() throws {
+        let cluster = try makeCluster()
+        for body: JSON in [["max": 0], ["max": 65], ["wait_seconds": 26], ["max": "3"], ["max": 2, "hurry": true]] {
+            let response = try client.post("/api/v1/agent/claim", body, token: cluster.key)
+            XCTAssertEqual(response.status, 400, "\(body.serializedString()): \(response.description)")
+        }
+        let id = try XCTUnwrap(createCalculation(cluster: cluster)["id"]?.integerValue)
+        let single = try client.post("/api/v1/agent/claim", token: cluster.key)
+        XCTAssertEqual(single.json["id"]?.integerValue, id, "without a body: one calculation, as an object")
+    }
+}
