@@ -63,7 +63,7 @@ public struct ChildProcess: Sendable {
         return try Self.blocking {
             let result = try await Subprocess.run(configuration, input: .fileDescriptor(input, closeAfterSpawningProcess: true),
                                                   output: .string(limit: limit), error: .combinedWithOutput)
-            return (Self.exitCode(result.terminationStatus), result.standardOutput ?? "")
+            return (Self.exitCode(result.terminationStatus), result.standardOutput)
         }
     }
 

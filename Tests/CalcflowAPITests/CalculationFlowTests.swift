@@ -300,6 +300,7 @@ final class CalculationFlowTests: StackTestCase {
         let byName = try client.get("/api/v1/calculations?cluster_id=\(cluster.id)&sort=name&limit=2", token: token).json["next_cursor"]?.stringValue ?? ""
         XCTAssertEqual(try client.get("/api/v1/calculations?sort=priority&cursor=\(byName)", token: token).status, 400)
         XCTAssertEqual(try client.get("/api/v1/calculations?sort=name&cursor=i5", token: token).json["error"]?["field"], "cursor")
+        XCTAssertEqual(try client.get("/api/v1/calculations?sort=id&cursor=\(byName)", token: token).json["error"]?["field"], "cursor")
     }
 
     /// Each text at the longest the API accepts, in characters of three UTF-8 bytes: stored whole.

@@ -61,15 +61,11 @@ struct LogStore {
     }
 
     /// Oldest first after `afterID` (streams, exports), or newest first before it (the page's history);
-    /// from the very first or last entry without one. No bound stands in for "none": Int64.max bound
-    /// against the unsigned id made MariaDB read every row.
+    /// from the very first or last entry without one.
     func entries(_ filter: Filter, afterID: Int64?, limit: Int, newestFirst: Bool = false) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
-        var conditions = ["TRUE"]
-        var values: [SQLValue] = []
-        if let afterID {
-            conditions = [newestFirst ? "l.id < ?" : "l.id > ?"]
-            values = [.integer(afterID)]
-        }
+        let bound = IDBound("l.id", after: afterID, descending: newestFirst)
+        var conditions = [bound.condition ?? "TRUE"]
+        var values = bound.values
         if let cluster = filter.clusterID { conditions.append("l.cluster_id = ?"); values.append(.integer(cluster)) }
         if let calculation = filter.calculationID { conditions.append("l.calculation_id = ?"); values.append(.integer(calculation)) }
         if let model = filter.modelID { conditions.append("l.model_id = ?"); values.append(.integer(model)) }

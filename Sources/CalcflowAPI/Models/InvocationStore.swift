@@ -69,16 +69,16 @@ struct InvocationStore {
     }
 
     /// Newest first (the API's list), or oldest first after an id (the training export, with the inputs).
-    /// Newest first before `afterID`, or oldest first after it (the export); from the end without one
-    /// (a bound Int64.max against the unsigned id made MariaDB read every row).
+    /// Newest first before `afterID`, or oldest first after it (the export); from the end without one.
     func list(modelID: Int64, afterID: Int64?, limit: Int, oldestFirst: Bool = false) throws(DatabaseError) -> [(id: Int64, json: JSON)] {
-        try connection.query(
+        let bound = IDBound("i.id", after: afterID, descending: !oldestFirst)
+        return try connection.query(
             """
             SELECT i.id, i.user_id, u.email, i.image, i.image_digest, i.input_sha256, i.input_bytes, i.status, i.latency_ms, i.content_type,
                    i.response, i.error, i.created_at\(oldestFirst ? ", i.input" : "")
             FROM model_invocations i LEFT JOIN users u ON u.id = i.user_id
-            WHERE i.model_id = ?\(afterID == nil ? "" : " AND i.id \(oldestFirst ? ">" : "<") ?") ORDER BY i.id \(oldestFirst ? "ASC" : "DESC") LIMIT ?
-            """, [.integer(modelID)] + (afterID.map { [SQLValue.integer($0)] } ?? []) + [.integer(Int64(limit))]
+            WHERE i.model_id = ?\(bound.andClause) ORDER BY i.id \(oldestFirst ? "ASC" : "DESC") LIMIT ?
+            """, [.integer(modelID)] + bound.values + [.integer(Int64(limit))]
         ).map { row in
             var fields: [String: JSON] = [
                 "id": JSON(row.int("id")), "user_id": JSON(row.int("user_id")), "user": JSON(row.string("email")), "image": JSON(row.string("image")),
