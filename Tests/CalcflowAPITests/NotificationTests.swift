@@ -102,6 +102,22 @@ final class NotificationTests: StackTestCase {
         XCTAssertEqual(back["reason"], .null)
     }
 
+    /// A claim shows the agent alive: a cluster silent for an hour that claims is not declared lost at
+    /// once (make bench's cluster, heartbeating only later, lost its first claim that way).
+    func testAClaimAfterALongSilenceIsNotLostUntilItTooIsSilentThatLong() throws {
+        let cluster = try makeCluster()
+        XCTAssertEqual(try heartbeat(cluster).status, 200)
+        try stack.database().execute("UPDATE clusters SET last_seen_at = CURRENT_TIMESTAMP(6) - INTERVAL 1 HOUR WHERE id = ?", [.integer(cluster.id)])
+        let id = try XCTUnwrap(try createCalculation(cluster: cluster, name: "After a pause")["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).status, 200)
+        Thread.sleep(forTimeInterval: 1)
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["state"], "running",
+                       "the lost-run check ran five times in that second; the claim is younger than lost_after")
+        try Deadline.wait(for: "the run to be declared lost once it too was silent for lost_after", seconds: 20) {
+            try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["reason"] == "lost"
+        }
+    }
+
     func testTheOutboxSurvivesAKillBetweenCommitAndSend() throws {
         let cluster = try makeCluster()
         let user = try createUser(role: "user")

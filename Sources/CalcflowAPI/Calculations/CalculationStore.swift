@@ -402,17 +402,17 @@ struct CalculationStore {
     }
 
     /// Declares lost the running calculations of clusters silent for `seconds`; returns how many. A
-    /// cluster that has not heartbeated yet is silent only once its calculation has run that long: its
-    /// agent may claim before its first heartbeat lands.
+    /// calculation claimed less than that long ago is not lost, whatever the cluster's heartbeats say:
+    /// its claim showed the agent alive then (an agent may claim before its first heartbeat lands, or
+    /// after a long pause).
     func loseSilentRuns(after seconds: Int) throws -> Int {
         try connection.transaction { connection in
             let silent = try connection.query(
                 """
                 SELECT c.id FROM calculations c
-                WHERE c.state = 'running' AND (
-                    c.cluster_id IN (SELECT k.id FROM clusters k WHERE k.last_seen_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND)
-                    OR (c.cluster_id IN (SELECT k.id FROM clusters k WHERE k.last_seen_at IS NULL)
-                        AND COALESCE(c.started_at, c.created_at) < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND))
+                WHERE c.state = 'running' AND COALESCE(c.started_at, c.created_at) < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND
+                    AND c.cluster_id IN (SELECT k.id FROM clusters k
+                                         WHERE k.last_seen_at IS NULL OR k.last_seen_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND)
                 LIMIT 500 FOR UPDATE SKIP LOCKED
                 """, [.integer(Int64(seconds)), .integer(Int64(seconds))])
             for row in silent {
