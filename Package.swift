@@ -61,6 +61,7 @@ let package = Package(
         .target(name: "CalcflowAgent", dependencies: [
             "CalcflowCore", "CalcflowConfiguration", "CalcflowLogging", "HTTPClient", "JSON", "Crypto", "ChildProcesses",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
 
         // calcflow-models: the container engine client and the controller that keeps models in their desired state.

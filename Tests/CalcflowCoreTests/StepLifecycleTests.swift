@@ -5,9 +5,10 @@ import XCTest
 /// A step's lifecycle on the agent, event by event, and above all after the agent restarted at each
 /// point of it: from the record it wrote and what the step's folder shows.
 final class StepLifecycleTests: XCTestCase {
-    /// The agent writes the record after every change and a new agent reads it back.
+    /// The agent keeps the record when it says more than the folder, and a new agent reads it back;
+    /// otherwise the new agent finds no record and only the folder.
     private func reloaded(_ step: StepLifecycle) throws -> StepLifecycle {
-        let data = try JSONEncoder().encode(step.record)
+        let data = try JSONEncoder().encode(step.record.saysMoreThanTheFolder ? step.record : StepRecord())
         return StepLifecycle(record: try JSONDecoder().decode(StepRecord.self, from: data), allowedRestarts: step.allowedRestarts)
     }
 
@@ -109,6 +110,11 @@ final class StepLifecycleTests: XCTestCase {
         XCTAssertEqual(whileItRan.begin(.init(started: true, launched: true)), .reattach)
         XCTAssertEqual(whileItRan.exited(0), .inspect(exitCode: 0))
         XCTAssertEqual(whileItRan.inspected(.notConverged("x"), canRestart: true), .restart(number: 2))
+    }
+
+    func testOnlyARestartAndAVerdictAreKept() {
+        XCTAssertEqual([StepRecord.Phase.new, .launching, .exited, .restarting, .finished].map { StepRecord(phase: $0).saysMoreThanTheFolder },
+                       [false, false, false, true, true], "a run shows itself in the folder; a restart's count and a verdict do not")
     }
 
     func testTheRecordOnDiskReadsAsWords() throws {

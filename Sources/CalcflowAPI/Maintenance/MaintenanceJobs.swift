@@ -1,13 +1,18 @@
 import JSON
 import MariaDB
 
-/// What runs every maintenance interval, in one API process at a time (a named lock): lost-run
-/// detection, heartbeat rollups, retention, and the input hashes of calculations made before they existed.
+/// What runs every maintenance interval, on one API host at a time (a lease row, which holds across
+/// Galera nodes where GET_LOCK does not): lost-run detection, heartbeat rollups, retention, and the
+/// input hashes of calculations made before they existed.
 enum MaintenanceJobs {
+    /// Held while renewed each round; another host takes over within three intervals of this one dying.
+    static func lease(_ services: APIServices) -> Lease {
+        Lease("maintenance", seconds: max(5, 3 * services.configuration.maintenanceIntervalMilliseconds / 1_000))
+    }
+
     static func run(on connection: Connection, services: APIServices) throws {
-        // GET_LOCK with no wait: another process doing it already is as good.
-        guard try connection.queryFirst("SELECT GET_LOCK('calcflow_maintenance', 0) AS taken")?.int("taken") == 1 else { return }
-        defer { _ = try? connection.execute("SELECT RELEASE_LOCK('calcflow_maintenance')") }
+        // Another host holding it is as good.
+        guard try lease(services).acquire(on: connection) else { return }
         let store = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
         let lost = try store.loseSilentRuns(after: services.configuration.lostAfterSeconds)
         if lost > 0 { services.logger.warning("runs_lost", metadata: ["count": "\(lost)", "after_seconds": "\(services.configuration.lostAfterSeconds)"]) }

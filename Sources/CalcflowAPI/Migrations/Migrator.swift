@@ -44,9 +44,17 @@ public struct Migrator {
         }
     }
 
-    /// The names of the migrations applied now; an empty list when all were applied before.
+    /// The lease that makes the migrations run once when several hosts start at once.
+    static let lease = Lease("migrations", seconds: 120)
+
+    /// The names of the migrations applied now; an empty list when all were applied before. Several
+    /// hosts may run this at once: one applies them under a lease, the others wait for it, say so,
+    /// and then find nothing left to do.
     @discardableResult
     public func apply(on connection: Connection, log: (String) -> Void = { _ in }) throws -> [String] {
+        try connection.run(Lease.createTable)
+        try Self.waitForTheLease(on: connection, log: log)
+        defer { try? Self.lease.release(on: connection) }
         try connection.run("""
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INT NOT NULL PRIMARY KEY,
@@ -67,6 +75,10 @@ public struct Migrator {
                 }
                 continue
             }
+            // Renewed before each one: a long migration keeps the lease as long as it runs.
+            guard try Self.lease.acquire(on: connection) else {
+                throw Problem(message: "another host took the migration lease while \(migration.name) was next; run migrate again")
+            }
             do {
                 try connection.run(migration.sql)
             } catch {
@@ -78,6 +90,29 @@ public struct Migrator {
             names.append(migration.name)
         }
         return names
+    }
+
+    /// Takes the migration lease, waiting (and saying so, once) while another host holds it.
+    static func waitForTheLease(on connection: Connection, log: (String) -> Void) throws {
+        var said = false
+        while !(try lease.acquire(on: connection)) {
+            if !said {
+                log("waiting: \(try lease.currentHolder(on: connection) ?? "another host") is applying migrations")
+                said = true
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        if said { log("the other host's migrations are done") }
+    }
+
+    /// For a host that starts: waits while another host is applying migrations, saying so in its
+    /// log, so that it never serves a schema half migrated. Returns at once when no one is.
+    public static func waitWhileMigrating(on connection: Connection, log: (String) -> Void) throws {
+        try connection.run(Lease.createTable)
+        guard let holder = try lease.currentHolder(on: connection) else { return }
+        log("waiting: \(holder) is applying migrations")
+        while try lease.currentHolder(on: connection) != nil { Thread.sleep(forTimeInterval: 0.5) }
+        log("the migrations are done")
     }
 
     /// Migrations in the folder that the database does not have yet.

@@ -2,11 +2,14 @@ import HTTPClient
 import MariaDB
 
 /// Models marked auto_predict predict every succeeded calculation of their analysis, a few at a time,
-/// in one API process at a time.
+/// on one API host at a time (a lease row, as the maintenance jobs).
 enum AutoPrediction {
+    static func lease(_ services: APIServices) -> Lease {
+        Lease("predictions", seconds: max(5, 3 * services.configuration.maintenanceIntervalMilliseconds / 1_000))
+    }
+
     static func run(on connection: Connection, client: HTTPClient, services: APIServices) throws {
-        guard try connection.queryFirst("SELECT GET_LOCK('calcflow_predictions', 0) AS taken")?.int("taken") == 1 else { return }
-        defer { _ = try? connection.execute("SELECT RELEASE_LOCK('calcflow_predictions')") }
+        guard try lease(services).acquire(on: connection) else { return }
         let models = try ModelStore(connection: connection, changes: services.modelGeneration).all().filter { model in
             model.autoPredict && model.predictsAnalysis != nil
                 && model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy

@@ -1,6 +1,7 @@
 import FastCGI
 import HTTPClient
 import Logging
+import MariaDB
 
 /// `calcflow-api`: the request threads and the streaming threads, each pool on its own socket.
 public struct APIServer {
@@ -21,6 +22,14 @@ public struct APIServer {
             FastCGIListener(socketPath: configuration.streamSocketPath, threadCount: configuration.streamThreads,
                             socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: makeResponder),
         ])
+        // A host that starts while another applies migrations waits for them.
+        do {
+            try Migrator.waitWhileMigrating(on: Connection(configuration: configuration.database)) { message in
+                services.logger.info("migrations", metadata: ["message": "\(message)"])
+            }
+        } catch {
+            services.logger.warning("migrations_unknown", metadata: ["error": "\(error)"])
+        }
         let bufferedWriter = BackgroundLoop(name: "buffered_writes", intervalMilliseconds: 50, finalRound: true)
         bufferedWriter.start(services: services) { connection in
             try services.heartbeats.flush(on: connection)
@@ -51,6 +60,11 @@ public struct APIServer {
         })
         maintenance.stop()
         predictions.stop()
+        // Another host need not wait for the leases to expire.
+        if let connection = try? Connection(configuration: configuration.database) {
+            try? MaintenanceJobs.lease(services).release(on: connection)
+            try? AutoPrediction.lease(services).release(on: connection)
+        }
         // The writer's last round runs after stop: nothing received before SIGTERM is lost.
         bufferedWriter.stop()
         mailer?.stop()

@@ -25,8 +25,9 @@ final class LocalExecutor: Executor, @unchecked Sendable {
                                    standardError: .file(folder.appendingPathComponent("stderr.txt").path))
         let processIDFile = folder.appendingPathComponent(StepFiles.processID)
         let status = try process.run { [self] processID in
-            // The pid is kept in the step folder: what ran where is on disk, for people and for re-attaching.
-            try? String(processID).write(to: processIDFile, atomically: true, encoding: .utf8)
+            // The pid is kept in the step folder: what ran where is on disk, for people and for
+            // re-attaching. One small write, no fsync: after a power cut the process is gone anyway.
+            try? SmallFile.write(String(processID), to: processIDFile)
             lock.withLock { running[calculationID] = processID }
         }
         lock.withLock { running[calculationID] = nil }

@@ -45,7 +45,7 @@ final class SlurmExecutor: Executor, @unchecked Sendable {
     func run(_ command: ExecutorCommand, in folder: URL, calculationID: Int64, report: (String) -> Void) throws -> Int32 {
         try script(command, folder: folder, calculationID: calculationID).write(to: folder.appendingPathComponent(StepFiles.jobScript), atomically: true, encoding: .utf8)
         // Written before sbatch: an agent killed before it learns the job id finds the job by its name.
-        try Data().write(to: folder.appendingPathComponent(StepFiles.submitting))
+        try SmallFile.write("", to: folder.appendingPathComponent(StepFiles.submitting))
         let submitted = CommandLine.run(tool("sbatch"), ["--parsable", StepFiles.jobScript], in: folder)
         let jobID = submitted.output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ";").first.map(String.init) ?? ""
         guard submitted.status == 0, Int(jobID) != nil else {

@@ -61,7 +61,7 @@ final class CalculationRunner {
         if resuming {
             event("resumed by \(AgentConfiguration.version) after a restart")
         } else {
-            try? Data(claimJSON.utf8).write(to: workspace.calculationFolder.appendingPathComponent(StepFiles.claim))
+            try? SmallFile.write(claimJSON, to: workspace.calculationFolder.appendingPathComponent(StepFiles.claim))
             event("claimed by \(AgentConfiguration.version); \(steps.count) step(s) in \(workspace.calculationFolder.path)", progress: (0, steps.count))
         }
         for (index, step) in steps.enumerated() {
@@ -81,14 +81,16 @@ final class CalculationRunner {
         finish(.succeeded, reason: nil)
     }
 
-    /// Drives the step's lifecycle: it decides, this executes. The record is on disk before each
-    /// action is taken, so an agent stopped at any point goes on from there.
+    /// Drives the step's lifecycle: it decides, this executes. What the folder cannot tell a restarted
+    /// agent (a restart under way, the verdict) is on disk before the next action is taken, so an
+    /// agent stopped at any point goes on from there.
     private func runStep(_ step: StepPlan.Step, index: Int, of total: Int) throws -> Verdict {
         let folder = try workspace.stepFolder(step.name)
         // A non-converged step may go on from its own files, up to `max_restarts` times (the
         // calculation's configuration, or the agent's default).
         let allowed = Int(calculation.configuration["max_restarts"]?.integerValue ?? Int64(configuration.maxRestarts))
         var lifecycle = StepLifecycle(record: StepRecordFile.read(in: folder) ?? StepRecord(), allowedRestarts: allowed)
+        var written = lifecycle.record
         var action = lifecycle.begin(StepFiles.trace(in: folder))
         var started = Date()
         while true {
@@ -97,7 +99,10 @@ final class CalculationRunner {
                 // says so never sits beside the exit code of the run before.
                 for marker in StepFiles.startedMarkers { try? FileManager.default.removeItem(at: folder.appendingPathComponent(marker)) }
             }
-            try StepRecordFile.write(lifecycle.record, in: folder)
+            if lifecycle.record.saysMoreThanTheFolder && lifecycle.record != written {
+                try StepRecordFile.write(lifecycle.record, in: folder)
+                written = lifecycle.record
+            }
             switch action {
             case .launch:
                 started = Date()
@@ -182,6 +187,6 @@ final class CalculationRunner {
         }
         event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
               state: state, reason: reason)
-        try? Data().write(to: workspace.calculationFolder.appendingPathComponent(StepFiles.done))
+        try? SmallFile.write("", to: workspace.calculationFolder.appendingPathComponent(StepFiles.done))
     }
 }

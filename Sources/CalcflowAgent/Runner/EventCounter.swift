@@ -23,7 +23,7 @@ final class EventCounter {
 
     func next() -> Int64 {
         last += 1
-        if !FileManager.default.fileExists(atPath: file.path) { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: file.path) { try? SmallFile.write("", to: file) }
         if let handle = try? FileHandle(forWritingTo: file) {
             _ = try? handle.seekToEnd()
             try? handle.write(contentsOf: Data("\(last)\n".utf8))

@@ -21,7 +21,7 @@ struct Workspace {
 
     func write(_ text: String, to name: String, in folder: URL) throws {
         try inside(folder.appendingPathComponent(name))
-        try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+        try SmallFile.write(text, to: folder.appendingPathComponent(name))
     }
 
     /// Refuses any path that leaves the calculation's folder (or, `strictly`, is that folder itself).

@@ -22,6 +22,11 @@ public struct StepRecord: Codable, Sendable, Equatable {
     /// The final verdict when finished; while restarting, the verdict of the run before.
     public var verdict: Verdict?
 
+    /// Whether the record says something the step's folder does not: a launched or exited run shows
+    /// itself there (its pid or job id, its exit code), a restart and a verdict do not. Only these
+    /// records are written, each once: a campaign of small calculations pays one fsync per step.
+    public var saysMoreThanTheFolder: Bool { phase == .restarting || phase == .finished }
+
     public init(phase: Phase = .new, restarts: Int = 0, exitCode: Int32? = nil, verdict: Verdict? = nil) {
         self.phase = phase
         self.restarts = restarts
