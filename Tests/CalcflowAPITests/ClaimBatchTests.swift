@@ -104,6 +104,19 @@ final class ClaimBatchTests: StackTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(approvedAt), 1.5)
     }
 
+    /// An agent stopped while its claim waited (make run restarting it) must not be given the next
+    /// calculation: it would stay running with no one to run it.
+    func testAClaimWhoseAgentHungUpClaimsNothing() throws {
+        let cluster = try makeCluster()
+        XCTAssertThrowsError(try client.send("POST", "/api/v1/agent/claim", body: (["max": 2, "wait_seconds": 20] as JSON).serialized(),
+                                             token: cluster.key, timeoutSeconds: 1), "the agent gives up after a second")
+        Thread.sleep(forTimeInterval: 0.5)
+        let id = try XCTUnwrap(createCalculation(cluster: cluster, name: "for a live agent")["id"]?.integerValue)
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["state"], "queued", "not handed to the agent that left")
+        XCTAssertEqual(Self.claimed(try client.post("/api/v1/agent/claim", ["max": 2], token: cluster.key)), [id], "the next agent gets it")
+    }
+
     func testAClaimsBodyIsCheckedAndTheOneAtATimeClaimIsUnchanged() throws {
         let cluster = try makeCluster()
         for body: JSON in [["max": 0], ["max": 65], ["wait_seconds": 26], ["max": "3"], ["max": 2, "hurry": true]] {

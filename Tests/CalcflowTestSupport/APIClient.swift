@@ -14,7 +14,7 @@ public final class APIClient {
     }
 
     public func send(_ method: String, _ path: String, body: [UInt8]? = nil, token: String? = nil,
-                     cookie: String? = nil, headers: [(name: String, value: String)] = []) throws -> TestResponse {
+                     cookie: String? = nil, headers: [(name: String, value: String)] = [], timeoutSeconds: Int = 30) throws -> TestResponse {
         var allHeaders = headers
         if let token { allHeaders.append(("Authorization", "Bearer \(token)")) }
         if let cookie { allHeaders.append(("Cookie", cookie)) }
@@ -22,7 +22,7 @@ public final class APIClient {
             allHeaders.append(("Content-Type", "application/json"))
         }
         let request = HTTPRequest(method: method, url: baseURL + path, headers: allHeaders, body: body,
-                                  certificateAuthorityFile: certificate)
+                                  certificateAuthorityFile: certificate, timeoutSeconds: timeoutSeconds)
         return TestResponse(raw: try client.execute(request))
     }
 

@@ -121,6 +121,12 @@ enum AgentRoutes {
         defer { if holdsAWaitingPlace { wakeups.endWaiting() } }
         var claimed: [CalculationRecord] = []
         while true {
+            // An agent that went away while its claim waited (stopped, restarted) must not be given
+            // calculations it will never hear of.
+            guard context.stream.isConnected else {
+                context.services.logger.info("claim_abandoned", metadata: ["cluster": "\(agent.clusterName)"])
+                return .noContent
+            }
             let generation = wakeups.generation(of: agent.clusterID)
             claimed = try context.calculations().claim(clusterID: agent.clusterID, maxRunning: agent.maxRunning,
                                                        clusterName: agent.clusterName, wanted: wanted)

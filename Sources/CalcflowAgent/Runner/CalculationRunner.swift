@@ -18,6 +18,8 @@ final class CalculationRunner {
     let claimJSON: String
     private let counter: EventCounter
     private let cancelled: () -> Bool
+    /// Updates held while `batch` runs, appended to the spool together at its end.
+    private var held: [UpdateSpool.Update]?
 
     init(calculation: ClaimedCalculation, claimJSON: String, engine: any Engine, workspace: Workspace, executor: any Executor, spool: UpdateSpool,
          configuration: AgentConfiguration, cancelled: @escaping () -> Bool, logger: Logger) {
@@ -49,8 +51,25 @@ final class CalculationRunner {
     }
 
     private func enqueue(_ method: String, _ path: String, _ body: JSON) {
-        do { try spool.append(UpdateSpool.Update(method: method, path: path, body: body)) }
+        let update = UpdateSpool.Update(method: method, path: path, body: body)
+        if held != nil { held?.append(update); return }
+        append([update])
+    }
+
+    private func append(_ updates: [UpdateSpool.Update]) {
+        do { try spool.append(contentsOf: updates) }
         catch { logger.info("spool_write_failed", metadata: ["calc": "\(calculation.id)", "error": "\(error)"]) }
+    }
+
+    /// What `body` reports reaches the spool in one append, in order, with one fsync.
+    private func batch<Result>(_ body: () throws -> Result) rethrows -> Result {
+        held = []
+        defer {
+            let updates = held ?? []
+            held = nil
+            append(updates)
+        }
+        return try body()
     }
 
     /// Runs (or, after a restart, resumes) every step in order. A step whose reports are already in
@@ -146,6 +165,10 @@ final class CalculationRunner {
     }
 
     private func report(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) -> Verdict {
+        batch { reportAll(step, folder: folder, exitCode: exitCode, started: started, index: index, of: total) }
+    }
+
+    private func reportAll(_ step: StepPlan.Step, folder: URL, exitCode: Int32, started: Date, index: Int, of total: Int) -> Verdict {
         let inspection = engine.inspect(.ofStep(in: folder), exitCode: exitCode, step: step, configuration: calculation.configuration)
         let verdict = inspection.verdict
         for name in calculation.analyses {
@@ -176,6 +199,11 @@ final class CalculationRunner {
     }
 
     private func finish(_ state: CalculationState, reason: String?) {
+        batch { finishAll(state, reason: reason) }
+        try? SmallFile.write("", to: workspace.calculationFolder.appendingPathComponent(StepFiles.done))
+    }
+
+    private func finishAll(_ state: CalculationState, reason: String?) {
         // Raw outputs go only now: a later step may have needed them (a SIESTA .DM, QE's save folder).
         if !(calculation.keepRaw || configuration.keepRaw) {
             var freed: Int64 = 0
@@ -187,6 +215,5 @@ final class CalculationRunner {
         }
         event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
               state: state, reason: reason)
-        try? SmallFile.write("", to: workspace.calculationFolder.appendingPathComponent(StepFiles.done))
     }
 }
