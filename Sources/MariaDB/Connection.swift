@@ -7,6 +7,15 @@ public final class Connection {
     private var handle: UnsafeMutablePointer<MYSQL>?
     private var statements: [String: PreparedStatement] = [:]
     private var transactionDepth = 0
+    /// The node this connection is on, or tries first: after a node is lost, the next one.
+    private var nodeIndex = 0
+
+    /// The node it is connected to (`host:port`), or the unix socket.
+    public var node: String {
+        if let socket = configuration.unixSocket { return socket }
+        let node = configuration.nodes[nodeIndex % configuration.nodes.count]
+        return "\(node.host):\(node.port)"
+    }
 
     public init(configuration: DatabaseConfiguration) throws(DatabaseError) {
         self.configuration = configuration
@@ -19,7 +28,26 @@ public final class Connection {
 
     public var isOpen: Bool { handle != nil }
 
+    /// Opens a connection to the first node that answers, from the one it was last on.
     private func open() throws(DatabaseError) {
+        guard configuration.unixSocket == nil, configuration.nodes.count > 1 else {
+            return try open(node: configuration.nodes[0])
+        }
+        var failure: DatabaseError?
+        for offset in 0..<configuration.nodes.count {
+            let index = (nodeIndex + offset) % configuration.nodes.count
+            do {
+                try open(node: configuration.nodes[index])
+                nodeIndex = index
+                return
+            } catch {
+                failure = error
+            }
+        }
+        throw failure ?? DatabaseError(code: .connectionFailed, message: "no database node answered")
+    }
+
+    private func open(node: DatabaseConfiguration.Node) throws(DatabaseError) {
         precondition(MariaDBLibrary.initialized, "MariaDB client library failed to initialise")
         guard let handle = mysql_init(nil) else {
             throw DatabaseError(code: .connectionFailed, message: "mysql_init: out of memory")
@@ -29,11 +57,11 @@ public final class Connection {
         _ = mysql_options(handle, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         let connected = mysql_real_connect(
             handle,
-            configuration.unixSocket == nil ? configuration.host : nil,
+            configuration.unixSocket == nil ? node.host : nil,
             configuration.user,
             configuration.password,
             configuration.database,
-            configuration.unixSocket == nil ? configuration.port : 0,
+            configuration.unixSocket == nil ? node.port : 0,
             configuration.unixSocket,
             UInt(CLIENT_MULTI_STATEMENTS))
         guard connected != nil else {
@@ -42,8 +70,11 @@ public final class Connection {
             throw error
         }
         self.handle = handle
-        // Timestamps are UTC everywhere; strict mode turns silent truncation into errors.
-        try run("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO'")
+        // Timestamps are UTC everywhere; strict mode turns silent truncation into errors. On a
+        // Galera node, a read waits until the node has applied what other nodes committed before it
+        // (a claim made through another API host, then this host's read of it); elsewhere the
+        // setting does nothing.
+        try run("SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ENGINE_SUBSTITUTION,ERROR_FOR_DIVISION_BY_ZERO', wsrep_sync_wait = 1")
     }
 
     private func close() {
@@ -86,8 +117,14 @@ public final class Connection {
 
     private func failure(_ handle: UnsafeMutablePointer<MYSQL>) -> DatabaseError {
         let error = DatabaseError.classify(serverCode: Int(mysql_errno(handle)), message: String(cString: mysql_error(handle)))
-        if error.code == .connectionLost { close() }
+        if error.code == .connectionLost { lose() }
         return error
+    }
+
+    /// The node went away: closed, and the next connection tries the next node first.
+    private func lose() {
+        close()
+        nodeIndex = (nodeIndex + 1) % max(1, configuration.nodes.count)
     }
 
     /// Runs one prepared statement with bound values. Outside a transaction, a statement that finds
@@ -120,7 +157,7 @@ public final class Connection {
             do {
                 statement = try PreparedStatement(connection: handle, sql: sql)
             } catch {
-                if error.code == .connectionLost { close() }
+                if error.code == .connectionLost { lose() }
                 throw error
             }
             statements[sql] = statement
@@ -128,12 +165,15 @@ public final class Connection {
         do {
             return try statement.execute(parameters)
         } catch {
-            if error.code == .connectionLost { close() } else { statements[sql] = nil }
+            if error.code == .connectionLost { lose() } else { statements[sql] = nil }
             throw error
         }
     }
 
-    /// Runs `body` in one transaction, again from the start on a deadlock (up to `attempts` times).
+    /// Runs `body` in one transaction, again from the start on a deadlock or a Galera certification
+    /// failure, or on another node when its node went away mid-transaction (up to `attempts` times).
+    /// A node lost during COMMIT leaves it unknown whether it committed: what runs in a transaction
+    /// here is idempotent or checked (claims carry their claim id, events their seq).
     public func transaction<Result>(attempts: Int = 5, _ body: (Connection) throws -> Result) throws -> Result {
         if transactionDepth > 0 {
             // Nested: the outer transaction owns commit, rollback and retry.
@@ -165,7 +205,7 @@ public final class Connection {
         while true {
             do {
                 return try statement(self)
-            } catch where (error as? DatabaseError)?.isRetryable == true && attempt < attempts {
+            } catch where (error as? DatabaseError).map({ $0.isRetryable || $0.code == .connectionLost }) == true && attempt < attempts {
                 attempt += 1
             }
         }

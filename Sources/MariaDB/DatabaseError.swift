@@ -29,7 +29,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     static func classify(serverCode: Int, message: String) -> DatabaseError {
         let code: Code
         switch serverCode {
-        case 2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031:
+        // 1047: a Galera node that is not ready ("WSREP has not yet prepared node for application
+        // use"): as good as gone, the connection moves to another node.
+        case 2002, 2003, 2005, 2006, 2013, 2055, 1053, 1927, 4031, 1047:
             code = .connectionLost
         case 1062:
             code = .duplicateEntry

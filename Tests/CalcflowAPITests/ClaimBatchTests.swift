@@ -117,6 +117,25 @@ final class ClaimBatchTests: StackTestCase {
         XCTAssertEqual(Self.claimed(try client.post("/api/v1/agent/claim", ["max": 2], token: cluster.key)), [id], "the next agent gets it")
     }
 
+    /// The answer to a claim can be lost after the claim committed (an API host killed, a dropped
+    /// connection): the agent sends the same claim again and gets the same calculations.
+    func testAClaimSentAgainGetsWhatItTookTheFirstTime() throws {
+        let cluster = try makeCluster()
+        let first = try XCTUnwrap(createCalculation(cluster: cluster, name: "first")["id"]?.integerValue)
+        let second = try XCTUnwrap(createCalculation(cluster: cluster, name: "second")["id"]?.integerValue)
+        let id = UUID().uuidString
+        XCTAssertEqual(Self.claimed(try client.post("/api/v1/agent/claim", ["max": 1, "claim_id": .string(id)], token: cluster.key)), [first])
+        let again = try client.post("/api/v1/agent/claim", ["max": 1, "claim_id": .string(id)], token: cluster.key)
+        XCTAssertEqual(Self.claimed(again), [first], "the same claim: the same calculation, not the next")
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(second)", token: adminToken()).json["state"], "queued")
+        XCTAssertEqual(Self.claimed(try client.post("/api/v1/agent/claim", ["max": 1, "claim_id": .string(UUID().uuidString)], token: cluster.key)),
+                       [second], "a new claim takes the next")
+        let other = try makeCluster()
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", ["max": 1, "claim_id": .string(id)], token: other.key).status, 204,
+                       "another cluster's key never gets them")
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", ["claim_id": "not a uuid; drop table"], token: cluster.key).json["error"]?["field"], "claim_id")
+    }
+
     func testAClaimsBodyIsCheckedAndTheOneAtATimeClaimIsUnchanged() throws {
         let cluster = try makeCluster()
         for body: JSON in [["max": 0], ["max": 65], ["wait_seconds": 26], ["max": "3"], ["max": 2, "hurry": true]] {

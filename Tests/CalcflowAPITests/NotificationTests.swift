@@ -1,5 +1,7 @@
+@testable import CalcflowAPI
 import CalcflowTestSupport
 import Foundation
+import HTTPClient
 import JSON
 import XCTest
 
@@ -116,6 +118,57 @@ final class NotificationTests: StackTestCase {
         try Deadline.wait(for: "the run to be declared lost once it too was silent for lost_after", seconds: 20) {
             try client.get("/api/v1/calculations/\(id)", token: adminToken()).json["reason"] == "lost"
         }
+    }
+
+    /// A heartbeating agent that does not list a calculation claimed on its cluster does not have it
+    /// (the claim's answer never reached it): it is declared lost, not left running for ever.
+    func testARunItsAgentDoesNotListIsLostAndOneItListsIsNot() throws {
+        let cluster = try makeCluster()
+        let kept = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Kept")["id"]?.integerValue)
+        let dropped = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Never arrived")["id"]?.integerValue)
+        XCTAssertEqual(Set(try [client.post("/api/v1/agent/claim", token: cluster.key), client.post("/api/v1/agent/claim", token: cluster.key)]
+            .compactMap { $0.json["id"]?.integerValue }), [kept, dropped])
+        XCTAssertEqual(try heartbeat(cluster, running: [kept]).status, 200)
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(dropped)", token: adminToken()).json["state"], "running",
+                       "claimed a moment ago: its answer may still be on its way")
+        try Deadline.wait(for: "the unlisted run to be declared lost", seconds: 20) {
+            _ = try heartbeat(cluster, running: [kept])
+            return try client.get("/api/v1/calculations/\(dropped)", token: adminToken()).json["reason"] == "lost"
+        }
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(kept)", token: adminToken()).json["state"], "running", "listed: it runs")
+    }
+
+    /// Several senders at once (an API host each), as on a Galera cluster: each mail goes out once.
+    func testFourSendersAtOnceSendEachMailOnce() throws {
+        let tag = UUID().uuidString.prefix(8)
+        let database = try stack.database()
+        for index in 0..<24 {
+            try database.execute("INSERT INTO outbox (kind, recipient, subject, text_body, html_body) VALUES ('succeeded', ?, ?, 'text', '<p>html</p>')",
+                                 [.text("racer-\(index)@example.org"), .text("race \(tag) \(index)")])
+        }
+        let stack = self.stack!
+        let url = "smtp://localhost:\(stack.httpsPort + 3)"
+        let group = DispatchGroup()
+        for host in 0..<3 {
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                guard let connection = try? stack.database() else { return }
+                let sender = MailSender(transport: MailTransport(url: url, certificateAuthorityFile: nil), from: "calcflow@localhost", holder: "host-\(host)")
+                for _ in 0..<10 { _ = try? sender.sendDue(on: connection, limit: 5) }
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success)
+        try Deadline.wait(for: "every mail of the race", seconds: 30) {
+            stack.receivedMails().filter { $0.contains("race \(tag) ") }.count >= 24
+        }
+        Thread.sleep(forTimeInterval: 1)
+        for index in 0..<24 {
+            XCTAssertEqual(stack.receivedMails().filter { $0.contains("Subject: race \(tag) \(index)\r") || $0.contains("Subject: race \(tag) \(index)\n") }.count, 1,
+                           "mail \(index) once, whichever of the four senders took it")
+        }
+        let unsent = try database.queryFirst("SELECT COUNT(*) AS n FROM outbox WHERE subject LIKE ? AND sent_at IS NULL", [.text("race \(tag) %")])
+        XCTAssertEqual(unsent?.int("n"), 0)
     }
 
     func testTheOutboxSurvivesAKillBetweenCommitAndSend() throws {

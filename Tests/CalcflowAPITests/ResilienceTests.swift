@@ -20,6 +20,10 @@ final class ResilienceTests: StackTestCase {
     }
 
     func testHealthIs503WhileTheDatabaseIsDown() throws {
+        let healthy = try client.get("/api/v1/healthz")
+        XCTAssertEqual(healthy.status, 200)
+        XCTAssertEqual(healthy.json["database"], "ok")
+        XCTAssertNil(healthy.json["galera"], "a single server is no Galera node: nothing to say of a cluster")
         try Shell.run("stop_pid '\(stack.directory)/run/mariadb.pid' MariaDB", environment: ["CALCFLOW_STATE_DIR": stack.directory])
         defer { _ = try? stack.restartDatabase() }
         let health = try client.get("/api/v1/healthz")

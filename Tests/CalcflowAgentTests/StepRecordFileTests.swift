@@ -44,3 +44,17 @@ final class StepRecordFileTests: XCTestCase {
         XCTAssertEqual(StepFiles.trace(in: folder), StepLifecycle.Trace(exitCode: 0, started: true, launched: true))
     }
 }
+
+/// The heartbeat lists a calculation until the API has its end: the spool's final event says when.
+final class EndedCalculationTests: XCTestCase {
+    func testOnlyAFinalEventEndsACalculation() {
+        let end = UpdateSpool.Update(method: "POST", path: "/agent/calculations/42/events", body: ["seq": 7, "state": "not_converged", "level": "ERROR", "message": "x"])
+        XCTAssertEqual(Agent.endedCalculation(end), 42)
+        let progress = UpdateSpool.Update(method: "POST", path: "/agent/calculations/42/events", body: ["seq": 3, "level": "INFO", "message": "step started"])
+        XCTAssertNil(Agent.endedCalculation(progress))
+        let running = UpdateSpool.Update(method: "POST", path: "/agent/calculations/42/events", body: ["seq": 1, "state": "running", "level": "INFO", "message": "x"])
+        XCTAssertNil(Agent.endedCalculation(running))
+        let analysis = UpdateSpool.Update(method: "PUT", path: "/agent/calculations/42/analyses/provenance", body: ["state": "succeeded"])
+        XCTAssertNil(Agent.endedCalculation(analysis), "only events end a calculation")
+    }
+}

@@ -32,8 +32,13 @@ enum AgentRoutes {
             try clusters.markSeen(clusterID: agent.clusterID, heartbeat)
         }
         let store = try context.calculations()
-        if !heartbeat.running.isEmpty, context.worker.shouldCheckRunning(clusterID: agent.clusterID, ids: heartbeat.running) {
+        if context.worker.shouldCheckRunning(clusterID: agent.clusterID, ids: heartbeat.running) {
             try store.reconcileRunning(clusterID: agent.clusterID, running: heartbeat.running)
+            let lost = try store.loseUnlisted(clusterID: agent.clusterID, listed: heartbeat.running,
+                                              claimedBefore: context.services.configuration.lostAfterSeconds)
+            if lost > 0 {
+                context.services.logger.warning("runs_lost", metadata: ["cluster": "\(agent.clusterName)", "count": "\(lost)", "reason": "not listed by its agent"])
+            }
         }
         let cancel = try context.worker.cancellations(clusterID: agent.clusterID) { try store.cancelRequests(clusterID: agent.clusterID) }
         return .json([
@@ -101,17 +106,23 @@ enum AgentRoutes {
     static let longestClaimWait: Int64 = 25
 
     /// `POST /agent/claim`, with no body: the next calculation, as one object. With
-    /// `{"max": N, "wait_seconds": S}`: up to N at once as `{"calculations": [...]}`, and when there is
-    /// none yet, the answer waits up to S seconds for one instead of the agent asking again and again.
+    /// `{"max": N, "wait_seconds": S, "claim_id": UUID}`: up to N at once as `{"calculations": [...]}`,
+    /// and when there is none yet, the answer waits up to S seconds for one instead of the agent asking
+    /// again and again. A claim sent again with its claim_id gets what it took the first time.
     @Sendable static func claim(_ context: RequestContext) throws -> Response {
         let agent = context.agent
         var wanted = 1
         var waitSeconds: Int64 = 0
+        var token: String?
         let batch = !context.request.body.isEmpty
         if batch {
             var input = try context.request.inputObject()
             wanted = Int(try input.integer("max", range: 1...64) ?? 1)
             waitSeconds = try input.integer("wait_seconds", range: 0...longestClaimWait) ?? 0
+            token = try input.string("claim_id", maxLength: 64, allowEmpty: false)
+            if let token, !token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                throw ValidationError(field: "claim_id", message: "may hold ASCII letters, digits and '-' only (a UUID)")
+            }
             try input.rejectUnknownFields()
         }
         guard agent.enabled else { return .noContent }
@@ -129,7 +140,7 @@ enum AgentRoutes {
             }
             let generation = wakeups.generation(of: agent.clusterID)
             claimed = try context.calculations().claim(clusterID: agent.clusterID, maxRunning: agent.maxRunning,
-                                                       clusterName: agent.clusterName, wanted: wanted)
+                                                       clusterName: agent.clusterName, wanted: wanted, token: token)
             guard claimed.isEmpty, Date() < deadline, !context.services.isStopping else { break }
             if !holdsAWaitingPlace {
                 guard wakeups.beginWaiting() else { break }

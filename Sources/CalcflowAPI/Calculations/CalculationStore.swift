@@ -219,11 +219,12 @@ struct CalculationStore {
     /// never get one calculation. The transaction runs in the server, in one round trip
     /// (migrations/0024), and applies what Swift decided: the lifecycle's claim transition, the
     /// policy's running limit. Empty when there is nothing to do (or the cluster runs its `max_running`).
-    func claim(clusterID: Int64, maxRunning: Int64, clusterName: String, wanted: Int = 1) throws(DatabaseError) -> [CalculationRecord] {
+    /// A claim sent again with the same `token` (its answer was lost) gets the calculations it took.
+    func claim(clusterID: Int64, maxRunning: Int64, clusterName: String, wanted: Int = 1, token: String? = nil) throws(DatabaseError) -> [CalculationRecord] {
         let limit = CalculationPolicy.runningLimit(maxRunning: maxRunning)
         let rows = try connection.retryingDeadlocks { connection throws(DatabaseError) in
-            try connection.query("CALL claim_calculations(?, ?, ?, ?, ?)", [
-                .integer(clusterID), SQLValue(limit), .integer(Int64(max(1, wanted))),
+            try connection.query("CALL claim_calculations(?, ?, ?, ?, ?, ?)", [
+                .integer(clusterID), SQLValue(limit), .integer(Int64(max(1, wanted))), SQLValue(token),
                 .text(CalculationLifecycle.claimedFrom.rawValue), .text(CalculationLifecycle.claimedTo.rawValue),
             ])
         }
@@ -394,6 +395,29 @@ struct CalculationStore {
                 }
             }
         }
+    }
+
+    /// Declares lost the calculations the cluster's agent runs by the database but does not list, claimed
+    /// more than `seconds` ago: it never got them (its claim's answer was lost with it) or lost them
+    /// (it crashed before keeping the claim on disk). Running, they would wait for an agent that will
+    /// never report. An agent lists every calculation it has until the API has its end, so one it
+    /// finished while the API was away is not declared lost; and a lost one that it does report later
+    /// comes back (`reconcileRunning`, the lifecycle's lost-then-reported).
+    @discardableResult
+    func loseUnlisted(clusterID: Int64, listed ids: [Int64], claimedBefore seconds: Int) throws -> Int {
+        let listed = Set(ids)
+        let candidates = try connection.query(
+            "SELECT id FROM calculations WHERE cluster_id = ? AND state = 'running' AND started_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000",
+            [.integer(clusterID), .integer(Int64(seconds))]).compactMap { $0.int("id") }.filter { !listed.contains($0) }
+        var lost = 0
+        for id in candidates {
+            try connection.transaction { _ in
+                guard let calculation = try find(id: id, forUpdate: true), calculation.state == .running else { return }
+                var lifecycle = calculation.lifecycle
+                if try apply(try lifecycle.lose(), to: calculation) { lost += 1 }
+            }
+        }
+        return lost
     }
 
     func cancelRequests(clusterID: Int64) throws(DatabaseError) -> [Int64] {

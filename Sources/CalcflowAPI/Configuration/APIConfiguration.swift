@@ -64,9 +64,24 @@ public struct APIConfiguration: Sendable {
             throw ConfigurationFile.Problem(message: "metrics_token must be at least 16 characters (openssl rand -hex 16)")
         }
         invocationBodyLimit = try file.integer("invocation_body_limit", default: 6 << 20, range: 1_024...(16 << 20))
+        // db_hosts: the nodes of a Galera cluster, this host's own first; the others are tried in
+        // turn when it cannot be reached.
+        var nodes: [DatabaseConfiguration.Node] = []
+        if let list = file.string("db_hosts"), !list.trimmingCharacters(in: .whitespaces).isEmpty {
+            for item in list.split(separator: ",") {
+                guard let node = DatabaseConfiguration.Node(String(item)) else {
+                    throw ConfigurationFile.Problem(message: "db_hosts: '\(item.trimmingCharacters(in: .whitespaces))' is not host:port")
+                }
+                nodes.append(node)
+            }
+        }
+        let single = DatabaseConfiguration.Node(host: file.string("db_host", default: "127.0.0.1"),
+                                                port: UInt32(try file.integer("db_port", default: 3306, range: 1...65535)))
+        let first = nodes.first ?? single
         database = DatabaseConfiguration(
-            host: file.string("db_host", default: "127.0.0.1"),
-            port: UInt32(try file.integer("db_port", default: 3306, range: 1...65535)),
+            host: first.host,
+            port: first.port,
+            fallbacks: Array(nodes.dropFirst()),
             unixSocket: file.string("db_socket"),
             user: file.string("db_user", default: "calcflow"),
             password: try file.secret("db_password") ?? "",

@@ -23,6 +23,7 @@ final class WorkerState {
     private var lastSeenWrites: [Int64: UInt64] = [:]
     private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
     private var runningChecks: [Int64: (checkedAt: UInt64, ids: Set<Int64>)] = [:]
+    private var galera: (readAt: UInt64, status: GaleraStatus?)?
     private static let second: UInt64 = 1_000_000_000
 
     private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -51,6 +52,15 @@ final class WorkerState {
         if let last = runningChecks[clusterID], now - last.checkedAt < Self.second, ids.allSatisfy(last.ids.contains) { return false }
         runningChecks[clusterID] = (now, Set(ids))
         return true
+    }
+
+    /// The database node's Galera status, read again at most once a second (`/healthz` is polled hard).
+    func galeraStatus(read: () throws -> GaleraStatus?) rethrows -> GaleraStatus? {
+        let now = Self.now
+        if let galera, now - galera.readAt < Self.second { return galera.status }
+        let status = try read()
+        galera = (now, status)
+        return status
     }
 
     /// The cluster's cancellations, read again at most once a second.

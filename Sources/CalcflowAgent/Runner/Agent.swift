@@ -12,6 +12,10 @@ public final class Agent: @unchecked Sendable {
     let spool: UpdateSpool
     private let lock = NSLock()
     private var running: Set<Int64> = []
+    /// Every calculation this agent has, until the API has its end: running, or ended here with the
+    /// end still in the spool. The heartbeat lists these, so the API knows a calculation it does not
+    /// hear of is one no agent has.
+    private var unfinished: Set<Int64> = []
     private var cancelRequested: Set<Int64> = []
     private var enabled = true
     private var clusterName = "cluster"
@@ -64,6 +68,10 @@ public final class Agent: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 5)
         }
         resumeUnfinished()
+        // Ended before a restart, the end not yet sent: still this agent's until the API has it.
+        for (update, _) in spool.pending() {
+            if let id = Self.endedCalculation(update) { lock.withLock { _ = unfinished.insert(id) } }
+        }
         Thread.detachNewThread { [self] in heartbeatLoop() }
         Thread.detachNewThread { [self] in spoolLoop() }
         claimLoop()
@@ -90,7 +98,7 @@ public final class Agent: @unchecked Sendable {
         let sampler = SystemSampler(diskPath: configuration.workRoot)
         while true {
             let sample = sampler.sample()
-            let ids = lock.withLock { Array(running) }
+            let ids = lock.withLock { Array(unfinished).sorted() }
             do {
                 let (_, answer) = try api.send("POST", "/agent/heartbeat", [
                     "cpu_percent": .number(sample.cpuPercent), "load_1m": .number(sample.load1m),
@@ -113,8 +121,17 @@ public final class Agent: @unchecked Sendable {
         }
     }
 
+    /// The calculation whose end `update` reports, if it does.
+    static func endedCalculation(_ update: UpdateSpool.Update) -> Int64? {
+        guard update.path.hasSuffix("/events"), let state = update.body["state"]?.stringValue.flatMap(CalculationState.init(rawValue:)),
+              state.isFinished else { return nil }
+        return update.path.split(separator: "/").dropFirst(2).first.flatMap { Int64($0) }
+    }
+
     private func spoolLoop() {
-        let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger)
+        let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger) { [self] update in
+            if let id = Self.endedCalculation(update) { lock.withLock { _ = unfinished.remove(id) } }
+        }
         while true {
             // Woken by the next append, and sending what queued meanwhile in the same round; after
             // a failure, not before half a second.
@@ -124,11 +141,15 @@ public final class Agent: @unchecked Sendable {
 
     private func claimLoop() -> Never {
         let api = AgentAPI(configuration: configuration)
+        // Kept until an answer arrives: a claim whose answer was lost is sent again as the same
+        // claim, and gets the calculations it took instead of leaving them running with no one.
+        var claimID = UUID().uuidString
         while true {
             let (free, isEnabled) = lock.withLock { (configuration.maxParallel - running.count, enabled) }
             if free > 0 && isEnabled {
                 let asked = Date()
-                let claimed = claim(api, wanted: free)
+                let claimed = claim(api, wanted: free, id: claimID)
+                if claimed != nil { claimID = UUID().uuidString }
                 if let claimed, !claimed.isEmpty {
                     claimed.forEach(start)
                     continue
@@ -146,9 +167,9 @@ public final class Agent: @unchecked Sendable {
 
     /// Up to `wanted` calculations, waiting in the API up to `claim_wait` seconds for the first.
     /// Nil when the claim failed.
-    private func claim(_ api: AgentAPI, wanted: Int) -> [JSON]? {
+    private func claim(_ api: AgentAPI, wanted: Int, id: String) -> [JSON]? {
         do {
-            let (status, json) = try api.send("POST", "/agent/claim", ["max": .integer(Int64(wanted)),
+            let (status, json) = try api.send("POST", "/agent/claim", ["max": .integer(Int64(wanted)), "claim_id": .string(id),
                                                                        "wait_seconds": .integer(Int64(configuration.claimWaitSeconds))])
             guard status == 200 else { return status == 204 ? [] : nil }
             // An API from before several-at-once claims answers with one calculation.
@@ -167,7 +188,7 @@ public final class Agent: @unchecked Sendable {
     private func start(_ json: JSON) {
         let id = json["id"]?.integerValue ?? 0
         clusterName = json["cluster"]?.stringValue ?? clusterName
-        lock.withLock { _ = running.insert(id) }
+        lock.withLock { _ = running.insert(id); _ = unfinished.insert(id) }
         let cluster = clusterName
         Thread.detachNewThread { [self] in
             defer {

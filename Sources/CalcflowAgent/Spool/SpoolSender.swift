@@ -8,6 +8,8 @@ struct SpoolSender {
     let spool: UpdateSpool
     let api: AgentAPI
     let logger: Logger
+    /// Told of each update the API has accepted (or refused for good).
+    var delivered: (UpdateSpool.Update) -> Void = { _ in }
 
     /// True when the spool is empty afterwards. What was sent is acknowledged once per round (and
     /// before a failure ends it): after a crash in between, some updates go again, which events'
@@ -30,6 +32,7 @@ struct SpoolSender {
                 logger.info("spool_refused", metadata: ["path": "\(update.path)", "reason": "\(error)"])
             }
             sentThrough = end
+            delivered(update)
         }
         return true
     }
