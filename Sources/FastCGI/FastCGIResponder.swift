@@ -15,6 +15,9 @@ public struct FastCGIListener: Sendable {
     public var backlog: Int32
     public var makeResponder: @Sendable (_ threadIndex: Int) -> FastCGIResponder
 
+    /// `address:port` (FastCGI over TCP, for nginx on another host) rather than a socket file's path.
+    public var isNetworkAddress: Bool { !socketPath.hasPrefix("/") && socketPath.contains(":") }
+
     public init(socketPath: String, threadCount: Int, socketMode: UInt32 = 0o660, socketGroup: String? = nil, backlog: Int32 = 1024,
                 makeResponder: @escaping @Sendable (_ threadIndex: Int) -> FastCGIResponder) {
         self.socketPath = socketPath

@@ -24,10 +24,15 @@ public final class FastCGIServer: Sendable {
 
         var sockets: [Int32] = []
         for listener in listeners {
-            unlink(listener.socketPath)
+            // libfcgi listens on TCP for "address:port", on a unix socket for a path.
+            if !listener.isNetworkAddress { unlink(listener.socketPath) }
             let socket = FCGX_OpenSocket(listener.socketPath, listener.backlog)
             guard socket >= 0 else {
                 throw FastCGIError(message: "cannot listen on \(listener.socketPath): \(String(cString: strerror(errno)))")
+            }
+            if listener.isNetworkAddress {
+                sockets.append(socket)
+                continue
             }
             if let group = listener.socketGroup {
                 guard let entry = getgrnam(group) else { throw FastCGIError(message: "socket_group '\(group)' is not a group on this machine") }

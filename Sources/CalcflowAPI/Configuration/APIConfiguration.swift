@@ -46,6 +46,18 @@ public struct APIConfiguration: Sendable {
 
     public init(_ file: ConfigurationFile) throws(ConfigurationFile.Problem) {
         socketPath = file.string("socket", default: "/run/calcflow/api.sock")
+        // FastCGI over TCP ("10.0.0.2:9000", for a front nginx on another host) has no authentication:
+        // it listens on one private address, never on every interface.
+        for (key, value) in [("socket", socketPath), ("stream_socket", file.string("stream_socket"))] {
+            guard let value, !value.hasPrefix("/"), let colon = value.lastIndex(of: ":") else { continue }
+            let host = value[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            guard !host.isEmpty, host != "0.0.0.0", host != "::", host != "*" else {
+                throw ConfigurationFile.Problem(message: "\(key) = \(value) would take FastCGI from every network; give the one private address nginx connects to, e.g. 10.0.0.2:9000")
+            }
+            guard let port = Int(value[value.index(after: colon)...]), (1...65_535).contains(port) else {
+                throw ConfigurationFile.Problem(message: "\(key) = \(value): a TCP listener is address:port")
+            }
+        }
         let modeText = file.string("socket_mode", default: "0660")
         guard let mode = UInt32(modeText, radix: 8) else {
             throw ConfigurationFile.Problem(message: "socket_mode must be octal like 0660, not '\(modeText)'")
@@ -56,7 +68,12 @@ public struct APIConfiguration: Sendable {
         socketMode = mode
         socketGroup = file.string("socket_group")
         threads = try file.integer("threads", default: 8, range: 1...512)
-        streamSocketPath = file.string("stream_socket", default: socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock")
+        // Streams beside the requests: the next port for a TCP listener, `…-stream.sock` for a file.
+        var streamDefault = socketPath.replacingOccurrences(of: ".sock", with: "") + "-stream.sock"
+        if !socketPath.hasPrefix("/"), let colon = socketPath.lastIndex(of: ":"), let port = Int(socketPath[socketPath.index(after: colon)...]) {
+            streamDefault = socketPath[..<colon] + ":\(port + 1)"
+        }
+        streamSocketPath = file.string("stream_socket", default: streamDefault)
         streamThreads = try file.integer("stream_threads", default: 16, range: 1...1024)
         streamsPerUser = try file.integer("streams_per_user", default: 4, range: 1...1024)
         metricsToken = try file.secret("metrics_token")
