@@ -1,4 +1,5 @@
 import CMariaDB
+import Foundation
 
 /// One MariaDB connection, owned by one thread. Prepared statements are cached per SQL text, and a
 /// connection lost to a server restart is opened again on the next statement.
@@ -128,15 +129,22 @@ public final class Connection {
     }
 
     /// Runs one prepared statement with bound values. Outside a transaction, a statement that finds
-    /// the connection lost reconnects and runs once more.
+    /// the connection lost reconnects (to the next node) and runs again, and one that lost a deadlock
+    /// or Galera's certification (an autocommit write that another node's write to the same rows
+    /// beat) runs again: it had no effect. Inside one, the transaction decides (`transaction`).
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(DatabaseError) -> QueryResult {
-        do {
-            return try executeOnce(sql, parameters)
-        } catch {
-            guard error.code == .connectionLost, transactionDepth == 0 else { throw error }
-            try reconnect()
-            return try executeOnce(sql, parameters)
+        guard transactionDepth == 0 else { return try executeOnce(sql, parameters) }
+        var attempt = 1
+        while true {
+            do {
+                return try executeOnce(sql, parameters)
+            } catch {
+                guard (error.code == .connectionLost || error.isRetryable) && attempt < 8 else { throw error }
+                if error.code == .connectionLost { try reconnect() }
+                else { Thread.sleep(forTimeInterval: Double.random(in: 0...Double(min(64, 1 << attempt))) / 1_000) }
+                attempt += 1
+            }
         }
     }
 
@@ -174,7 +182,7 @@ public final class Connection {
     /// failure, or on another node when its node went away mid-transaction (up to `attempts` times).
     /// A node lost during COMMIT leaves it unknown whether it committed: what runs in a transaction
     /// here is idempotent or checked (claims carry their claim id, events their seq).
-    public func transaction<Result>(attempts: Int = 5, _ body: (Connection) throws -> Result) throws -> Result {
+    public func transaction<Result>(attempts: Int = 8, _ body: (Connection) throws -> Result) throws -> Result {
         if transactionDepth > 0 {
             // Nested: the outer transaction owns commit, rollback and retry.
             transactionDepth += 1
@@ -197,15 +205,18 @@ public final class Connection {
         }
     }
 
-    /// Runs `statement` again when MariaDB chose it as a deadlock's victim (up to `attempts` times in
-    /// all): for a whole transaction, or a statement that is a transaction of its own, such as the
-    /// `CALL` of a procedure that commits.
-    public func retryingDeadlocks<Result, Failure: Error>(attempts: Int = 5, _ statement: (Connection) throws(Failure) -> Result) throws(Failure) -> Result {
+    /// Runs `statement` again when MariaDB chose it as a deadlock's victim, or Galera failed its
+    /// certification (another node took the same row first), or its node went away (up to `attempts`
+    /// times in all): for a whole transaction, or a statement that is a transaction of its own, such
+    /// as the `CALL` of a procedure that commits. Each retry waits a random moment, longer each time:
+    /// claimers on two nodes that all chose the same best row do not collide again in step.
+    public func retryingDeadlocks<Result, Failure: Error>(attempts: Int = 8, _ statement: (Connection) throws(Failure) -> Result) throws(Failure) -> Result {
         var attempt = 1
         while true {
             do {
                 return try statement(self)
             } catch where (error as? DatabaseError).map({ $0.isRetryable || $0.code == .connectionLost }) == true && attempt < attempts {
+                Thread.sleep(forTimeInterval: Double.random(in: 0...Double(min(64, 1 << attempt))) / 1_000)
                 attempt += 1
             }
         }
