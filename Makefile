@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run stop status build test bench model-image clean
+.PHONY: help run stop status build test bench model-image scale-demo scale-demo-stop clean
 
 help:
 	@echo "make run     build and start MariaDB, calcflow-api and nginx (https://127.0.0.1:8443/)"
@@ -11,12 +11,20 @@ help:
 	@echo "make test    unit and integration tests (starts its own MariaDB and nginx)"
 	@echo "make bench   wrk against the running stack (run make run first)"
 	@echo "make model-image  train the example model and build its image on make run's podman"
+	@echo "make scale-demo   three Galera nodes, two API hosts, a front nginx and two agents, in network namespaces (root)"
+	@echo "make scale-demo-stop  stop it and remove its state"
 
 run:
 	@deploy/local/run.sh
 
 stop:
 	@deploy/local/stop.sh
+
+scale-demo:
+	@deploy/local/scale-demo.sh
+
+scale-demo-stop:
+	@deploy/local/scale-demo-stop.sh
 
 status:
 	@deploy/local/status.sh
