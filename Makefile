@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run stop status build test bench model-image scale-demo scale-demo-stop clean
+.PHONY: help run stop status build test bench bench-scale model-image scale-demo scale-demo-stop clean
 
 help:
 	@echo "make run     build and start MariaDB, calcflow-api and nginx (https://127.0.0.1:8443/)"
@@ -12,7 +12,8 @@ help:
 	@echo "make bench   wrk against the running stack (run make run first)"
 	@echo "make model-image  train the example model and build its image on make run's podman"
 	@echo "make scale-demo   three Galera nodes, two API hosts, a front nginx and two agents, in network namespaces (root)"
-	@echo "make scale-demo-stop  stop it and remove its state"
+	@echo "make scale-demo-stop  stop it and remove its state (its logs stay in \$$CALCFLOW_STATE_DIR/scale-logs)"
+	@echo "make bench-scale  lifecycles a second through the scale demo against make run's single machine (root)"
 
 run:
 	@deploy/local/run.sh
@@ -37,6 +38,9 @@ test:
 
 bench:
 	@deploy/local/bench.sh
+
+bench-scale:
+	@deploy/local/bench-scale.sh
 
 model-image:
 	@deploy/local/model-image.sh

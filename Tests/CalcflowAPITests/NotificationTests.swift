@@ -120,22 +120,38 @@ final class NotificationTests: StackTestCase {
         }
     }
 
-    /// A heartbeating agent that does not list a calculation claimed on its cluster does not have it
-    /// (the claim's answer never reached it): it is declared lost, not left running for ever.
-    func testARunItsAgentDoesNotListIsLostAndOneItListsIsNot() throws {
+    /// A heartbeating agent that does not list a calculation it took does not have it. One it never said
+    /// a word of (the claim's answer never reached it) goes back to the queue, as nothing of it ran; one
+    /// it reported on and then dropped is declared lost. Neither is left running for ever, and another
+    /// agent's of the same cluster (its own key) is not this agent's to judge.
+    func testARunItsAgentDoesNotListIsRequeuedOrLostAndOneItListsOrAnotherAgentHasIsNot() throws {
         let cluster = try makeCluster()
+        let secondKey = try client.post("/api/v1/clusters/\(cluster.id)/keys", ["label": "second agent"], token: adminToken())
+        let secondAgent = TestCluster(id: cluster.id, name: cluster.name, key: try XCTUnwrap(secondKey.json["key"]?.stringValue))
         let kept = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Kept")["id"]?.integerValue)
-        let dropped = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Never arrived")["id"]?.integerValue)
-        XCTAssertEqual(Set(try [client.post("/api/v1/agent/claim", token: cluster.key), client.post("/api/v1/agent/claim", token: cluster.key)]
-            .compactMap { $0.json["id"]?.integerValue }), [kept, dropped])
+        let dropped = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Dropped")["id"]?.integerValue)
+        let unreceived = try XCTUnwrap(try createCalculation(cluster: cluster, name: "Never arrived")["id"]?.integerValue)
+        let others = try XCTUnwrap(try createCalculation(cluster: cluster, name: "The other agent's")["id"]?.integerValue)
+        XCTAssertEqual(Set(try (0..<3).map { _ in try client.post("/api/v1/agent/claim", token: cluster.key) }.compactMap { $0.json["id"]?.integerValue }),
+                       [kept, dropped, unreceived])
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: secondAgent.key).json["id"]?.integerValue, others)
+        XCTAssertEqual(try event(cluster, calculation: dropped, seq: 1, message: "started").status, 204)
         XCTAssertEqual(try heartbeat(cluster, running: [kept]).status, 200)
-        XCTAssertEqual(try client.get("/api/v1/calculations/\(dropped)", token: adminToken()).json["state"], "running",
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(unreceived)", token: adminToken()).json["state"], "running",
                        "claimed a moment ago: its answer may still be on its way")
-        try Deadline.wait(for: "the unlisted run to be declared lost", seconds: 20) {
+        try Deadline.wait(for: "the unlisted runs to be settled", seconds: 20) {
             _ = try heartbeat(cluster, running: [kept])
             return try client.get("/api/v1/calculations/\(dropped)", token: adminToken()).json["reason"] == "lost"
         }
+        let back = try client.get("/api/v1/calculations/\(unreceived)", token: adminToken()).json
+        XCTAssertEqual(back["state"], "queued", "never received: back in the queue, \(back.serializedString())")
+        XCTAssertEqual(back["processed"], false)
         XCTAssertEqual(try client.get("/api/v1/calculations/\(kept)", token: adminToken()).json["state"], "running", "listed: it runs")
+        XCTAssertEqual(try client.get("/api/v1/calculations/\(others)", token: adminToken()).json["state"], "running",
+                       "the other agent's: only its own heartbeats judge it")
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: secondAgent.key).json["id"]?.integerValue, unreceived,
+                       "claimable again, by any agent of the cluster")
+        XCTAssertTrue(mails(to: stack.adminEmail, subjectContaining: "Never arrived").isEmpty, "nothing was lost: no mail")
     }
 
     /// Several senders at once (an API host each), as on a Galera cluster: each mail goes out once.

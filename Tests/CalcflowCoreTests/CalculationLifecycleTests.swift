@@ -30,6 +30,19 @@ final class CalculationLifecycleTests: XCTestCase {
         XCTAssertThrowsError(try failed.report(.running, reason: nil), "only a lost run may run again")
     }
 
+    func testAClaimItsAgentNeverReceivedGoesBackToTheQueueWithoutAMail() throws {
+        var lifecycle = CalculationLifecycle(state: .running)
+        let write = try lifecycle.returnUnreceived()
+        XCTAssertEqual(write.to, CalculationLifecycle(state: .queued))
+        XCTAssertEqual(write.claim, .released, "processed, started_at and the claim's token cleared: claimable again")
+        XCTAssertEqual(write.finish, .unchanged)
+        XCTAssertNil(write.notification, "nothing ran, nothing was lost")
+        var running = CalculationLifecycle(state: .running)
+        XCTAssertEqual(try running.lose().claim, .unchanged, "a lost run keeps its claim")
+        var finished = CalculationLifecycle(state: .succeeded)
+        XCTAssertThrowsError(try finished.returnUnreceived(), "only a running one was claimed and not received")
+    }
+
     func testCancellingBeforeAnAgentEndsItAndWhileRunningAsksTheAgent() throws {
         var queued = CalculationLifecycle(state: .queued)
         guard case .cancelled(let write) = try queued.cancel(by: "ada@example.org") else { return XCTFail("a queued one ends at once") }

@@ -4,7 +4,7 @@
 Like `python3 -m aiosmtpd`, plus what its command line lacks: a relay that requires a login
 (AUTH PLAIN/LOGIN, offered only after STARTTLS), as SendGrid's and Mailtrap's do.
 
-    smtp_sink.py --port N --maildir DIR [--tls starttls|smtps --cert C --key K] [--login USER:PASSWORD]
+    smtp_sink.py --port N --maildir DIR [--host ADDRESS] [--tls starttls|smtps --cert C --key K] [--login USER:PASSWORD]
 """
 import argparse
 import signal
@@ -20,6 +20,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--maildir", required=True)
+    parser.add_argument("--host", default="127.0.0.1", help="the address to listen on (the scale test's hosts reach it on their bridge)")
     parser.add_argument("--tls", choices=["none", "starttls", "smtps"], default="none")
     parser.add_argument("--cert")
     parser.add_argument("--key")
@@ -43,7 +44,7 @@ def main():
     if options.tls == "starttls":
         settings.update(tls_context=context, require_starttls=True)
 
-    controller = Controller(Mailbox(options.maildir), hostname="127.0.0.1", port=options.port,
+    controller = Controller(Mailbox(options.maildir), hostname=options.host, port=options.port,
                             ssl_context=context if options.tls == "smtps" else None, **settings)
     controller.start()
     stopped = threading.Event()

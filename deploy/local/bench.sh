@@ -3,18 +3,14 @@
 # connections: bare nginx `return 204` (the ceiling), GET /healthz, and an authenticated GET /me.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+source "$(dirname "$0")/bench-common.sh"
 DURATION="${CALCFLOW_BENCH_SECONDS:-10}"
 CONNECTIONS="${CALCFLOW_BENCH_CONNECTIONS:-64}"
 command -v wrk >/dev/null || install_missing_packages wrk
 pid_alive "$STATE/run/calcflow-api.pid" && pid_alive "$STATE/run/nginx.pid" || die "the stack is not running: make run first"
 
 BASE="https://127.0.0.1:$HTTPS_PORT"
-TOKEN=$(curl -fsS --cacert "$STATE/tls/cert.pem" -H 'Content-Type: application/json' \
-    --data-binary @- "$BASE/api/v1/auth/login" <<JSON | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
-{"email": "$ADMIN_EMAIL", "password": "$(cat "$STATE/secrets/admin_password")"}
-JSON
-)
-[ -n "$TOKEN" ] || die "could not sign in as $ADMIN_EMAIL to measure /me"
+TOKEN=$(bench_sign_in "$STATE/tls/cert.pem" "$BASE" "$ADMIN_EMAIL" "$STATE/secrets/admin_password")
 
 # Prints "requests_per_second p50_ms p99_ms non_2xx" for one wrk run.
 measure() {
@@ -36,13 +32,10 @@ measure() {
 }
 
 # A cluster of the benchmark's own, with a fresh key and QE in its catalog.
-api() { curl -fsS --cacert "$STATE/tls/cert.pem" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' -X "$2" "$BASE/api/v1$3" ${4:+--data-binary "$4"}; }
-CLUSTER_ID=$(api "$TOKEN" GET /clusters?limit=500 | python3 -c 'import json,sys; print(next((c["id"] for c in json.load(sys.stdin)["items"] if c["name"] == "bench"), ""))')
-if [ -z "$CLUSTER_ID" ]; then
-    CLUSTER_ID=$(api "$TOKEN" POST /clusters '{"name": "bench", "description": "make bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-fi
-KEY=$(api "$TOKEN" POST "/clusters/$CLUSTER_ID/keys" '{"label": "make bench"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
-api "$KEY" PUT /agent/capabilities '{"engines": [{"name": "qe", "version": "bench", "analyses": [{"name": "scf", "requires": []}, {"name": "total_energy", "requires": ["scf"]}]}]}'
+api() { bench_api "$STATE/tls/cert.pem" "$BASE" "$@"; }
+CLUSTER_ID=$(bench_cluster "$STATE/tls/cert.pem" "$BASE" "$TOKEN" bench "make bench")
+KEY=$(bench_key "$STATE/tls/cert.pem" "$BASE" "$TOKEN" "$CLUSTER_ID" "make bench")
+bench_qe_catalog "$STATE/tls/cert.pem" "$BASE" "$KEY"
 # A busy cluster's heartbeat: 8 calculations running on it, one of them asked to cancel, so the
 # answer carries a cancel list. They are claimed now and finished after the measurement.
 QE_INPUT='{"input": "&CONTROL\n calculation=\u0027scf\u0027\n/\n&SYSTEM\n ibrav=2, celldm(1)=10.2, nat=2, ntyp=1, ecutwfc=18.0\n/\n&ELECTRONS\n/\n", "pseudopotentials": ["Si.pz-vbc.UPF"]}'
@@ -107,13 +100,10 @@ printf '\n%s\n' "$LIFECYCLES"
 # A screening campaign end to end: trivial command calculations created through the API and run by
 # a real local agent of its own (16 at once, CALCFLOW_BENCH_CAMPAIGN_PARALLEL), on a cluster of its
 # own, timed from the first create to the last succeeded.
-CAMPAIGN_CLUSTER_ID=$(api "$TOKEN" GET /clusters?limit=500 | python3 -c 'import json,sys; print(next((c["id"] for c in json.load(sys.stdin)["items"] if c["name"] == "bench-campaign"), ""))')
-if [ -z "$CAMPAIGN_CLUSTER_ID" ]; then
-    CAMPAIGN_CLUSTER_ID=$(api "$TOKEN" POST /clusters '{"name": "bench-campaign", "description": "make bench: a screening campaign of trivial calculations"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-fi
+CAMPAIGN_CLUSTER_ID=$(bench_cluster "$STATE/tls/cert.pem" "$BASE" "$TOKEN" bench-campaign "make bench: a screening campaign of trivial calculations")
 CAMPAIGN="$STATE/bench/campaign"
 rm -rf "$CAMPAIGN" && mkdir -p "$CAMPAIGN"
-api "$TOKEN" POST "/clusters/$CAMPAIGN_CLUSTER_ID/keys" '{"label": "make bench campaign"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])' > "$CAMPAIGN/key"
+bench_key "$STATE/tls/cert.pem" "$BASE" "$TOKEN" "$CAMPAIGN_CLUSTER_ID" "make bench campaign" > "$CAMPAIGN/key"
 cat > "$CAMPAIGN/agent.conf" <<CONF
 api_url = $BASE
 key_file = $CAMPAIGN/key
@@ -190,10 +180,7 @@ fi
 
 # The Calculations page with 100,000 calculations: seeded once on a cluster of their own that no agent
 # serves, straight into MariaDB (its SEQUENCE engine makes the rows), then timed in Chromium.
-LIST_CLUSTER_ID=$(api "$TOKEN" GET /clusters?limit=500 | python3 -c 'import json,sys; print(next((c["id"] for c in json.load(sys.stdin)["items"] if c["name"] == "bench-list"), ""))')
-if [ -z "$LIST_CLUSTER_ID" ]; then
-    LIST_CLUSTER_ID=$(api "$TOKEN" POST /clusters '{"name": "bench-list", "description": "make bench: 100,000 calculations for the list timing; no agent"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-fi
+LIST_CLUSTER_ID=$(bench_cluster "$STATE/tls/cert.pem" "$BASE" "$TOKEN" bench-list "make bench: 100,000 calculations for the list timing; no agent")
 SEEDED=$(mariadb -S "$STATE/run/mariadb.sock" -uroot -N calcflow -e "SELECT COUNT(*) FROM calculations WHERE cluster_id = $LIST_CLUSTER_ID")
 if [ "$SEEDED" -lt 100000 ]; then
     log "adding $((100000 - SEEDED)) calculations to cluster bench-list for the list timing (once)"

@@ -14,7 +14,7 @@ DEBIAN_PACKAGES=(libfcgi-dev libmariadb-dev libjansson-dev libcurl4-openssl-dev 
     xtb quantum-espresso quantum-espresso-data time
     podman runc catatonit uidmap slirp4netns fuse-overlayfs containernetworking-plugins debootstrap python3-numpy)
 # What the tests need beyond that: a real browser for the dashboard, Python to drive it.
-TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip slurm-wlm munge)
+TEST_DEBIAN_PACKAGES=(chromium python3 python3-pip slurm-wlm munge galera-4 iproute2)
 # Each as PyPI-name[:import-name] when the two differ.
 TEST_PYTHON_PACKAGES=(playwright aiosmtpd axe-playwright-python:axe_playwright_python)
 

@@ -8,16 +8,17 @@ source "$(dirname "$0")/common.sh"
 [ "$(id -u)" = 0 ] || die "make scale-demo makes network namespaces: run it as root"
 install_missing_packages "${DEBIAN_PACKAGES[@]}" galera-4 iproute2
 
-log "building (release)"
-(cd "$REPO" && swift build -c release --product calcflow-api >/dev/null && swift build -c release --product calcflowctl >/dev/null \
-    && swift build -c release --product calcflow-agent >/dev/null) || die "swift build failed; run 'swift build -c release' to see why"
+# The tests bring their own binaries (CALCFLOW_BIN_DIR, a debug build); otherwise a release build.
+if [ -z "${CALCFLOW_BIN_DIR:-}" ]; then
+    log "building (release)"
+    (cd "$REPO" && swift build -c release --product calcflow-api >/dev/null && swift build -c release --product calcflowctl >/dev/null \
+        && swift build -c release --product calcflow-agent >/dev/null) || die "swift build failed; run 'swift build -c release' to see why"
+fi
 
-SCALE="$STATE/scale"
+source "$(dirname "$0")/scale-common.sh"
 [ -s "$SCALE/front.url" ] && die "a scale demo runs already ($(cat "$SCALE/front.url")); make scale-demo-stop first"
 mkdir -p "$SCALE/run" "$SCALE/logs" "$SCALE/secrets"
 chmod 700 "$SCALE/secrets"
-NET=10.77.0
-BRIDGE=cf-scale-br
 FRONT_PORT="${CALCFLOW_SCALE_HTTPS_PORT:-9443}"
 : > "$SCALE/namespaces"
 
@@ -33,26 +34,6 @@ for host in db1:11 db2:12 db3:13 api1:21 api2:22; do
     ip -n "$name" link set "$name-n" up
     ip -n "$name" link set lo up
 done
-
-# One Galera node: --skip-name-resolve, or the server's reverse lookup of each client hangs in a
-# namespace; as the mysql user, since rsync's state transfer to a joining node fails under root.
-start_node() {
-    local n="$1"; shift
-    mkdir -p "$SCALE/db$n" && chown mysql:mysql "$SCALE/db$n" "$SCALE/run" "$SCALE/logs"
-    (without_inherited_fds ip netns exec "cf-db$n" mariadbd --no-defaults --user=mysql --datadir="$SCALE/db$n" \
-        --socket="$SCALE/run/db$n.sock" --port=3306 --bind-address="$NET.1$n" --skip-name-resolve \
-        --pid-file="$SCALE/run/db$n.pid" --log-error="$SCALE/logs/db$n.log" --innodb-buffer-pool-size=128M \
-        --innodb-flush-log-at-trx-commit=2 --max-connections=500 --binlog-format=ROW --innodb-autoinc-lock-mode=2 \
-        --wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-name=calcflow \
-        --wsrep-cluster-address="gcomm://$NET.11,$NET.12,$NET.13" --wsrep-node-address="$NET.1$n" --wsrep-node-name="db$n" \
-        --wsrep-sst-method=rsync "$@") &
-}
-node_state() { mariadb --socket="$SCALE/run/db$1.sock" -uroot -N -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
-wait_synced() {
-    local n="$1" i
-    for i in $(seq 360); do [ "$(node_state "$n")" = Synced ] && return 0; sleep 0.5; done
-    die "Galera node db$n did not sync; see $SCALE/logs/db$n.log"
-}
 
 log "Galera: db1 starts the cluster and gets the schema; db2, then db3, join it (a full state transfer each)"
 mkdir -p "$SCALE/db1" && chown mysql:mysql "$SCALE/db1"
@@ -78,6 +59,7 @@ jwt_secret_file = $SCALE/secrets/jwt_secret
 public_url = https://127.0.0.1:$FRONT_PORT
 openapi_file = $REPO/Sources/CalcflowAPI/Resources/openapi.json
 smtp_url = ${CALCFLOW_SMTP_URL:-}
+lost_after = ${CALCFLOW_LOST_AFTER:-300}
 CONF
 }
 host_config 1 "$NET.11:3306, $NET.12:3306, $NET.13:3306"
@@ -95,10 +77,8 @@ ADMIN_PASSWORD_FILE="$SCALE/secrets/admin_password"
     --password-stdin --if-absent < "$ADMIN_PASSWORD_FILE" | sed 's/^/calcflow: /' >&2
 
 log "two API hosts, FastCGI over TCP on $NET.21:9000 and $NET.22:9000"
-for h in 1 2; do
-    (without_inherited_fds ip netns exec "cf-api$h" "$BIN_DIR/calcflow-api" --config "$SCALE/api$h.conf" >> "$SCALE/logs/api$h.log" 2>&1) &
-    echo $! > "$SCALE/run/api$h.pid"
-done
+start_api_host 1
+start_api_host 2
 
 log "the front nginx on https://127.0.0.1:$FRONT_PORT"
 make_certificate "$SCALE"
@@ -116,9 +96,8 @@ upstream calcflow_api_stream {
 }
 NGINX
 sed -i "s|fastcgi_pass unix:$SCALE/run/api-stream.sock;|fastcgi_pass calcflow_api_stream;|" "$SCALE/nginx/calcflow-locations.conf"
-for h in 1 2; do
-    for _ in $(seq 100); do (echo > "/dev/tcp/$NET.2$h/9000") 2>/dev/null && break; sleep 0.1; done
-done
+wait_api_host 1
+wait_api_host 2
 (without_inherited_fds nginx -p "$SCALE/nginx" -c "$SCALE/nginx/nginx.conf" -e "$SCALE/logs/nginx-error.log")
 FRONT="https://127.0.0.1:$FRONT_PORT"
 

@@ -34,10 +34,14 @@ enum AgentRoutes {
         let store = try context.calculations()
         if context.worker.shouldCheckRunning(clusterID: agent.clusterID, ids: heartbeat.running) {
             try store.reconcileRunning(clusterID: agent.clusterID, running: heartbeat.running)
-            let lost = try store.loseUnlisted(clusterID: agent.clusterID, listed: heartbeat.running,
-                                              claimedBefore: context.services.configuration.lostAfterSeconds)
-            if lost > 0 {
-                context.services.logger.warning("runs_lost", metadata: ["cluster": "\(agent.clusterName)", "count": "\(lost)", "reason": "not listed by its agent"])
+            let settled = try store.settleUnlisted(clusterID: agent.clusterID, keyID: agent.keyID, listed: heartbeat.running,
+                                                   claimedBefore: context.services.configuration.lostAfterSeconds)
+            if settled.lost > 0 {
+                context.services.logger.warning("runs_lost", metadata: ["cluster": "\(agent.clusterName)", "count": "\(settled.lost)", "reason": "not listed by its agent"])
+            }
+            if settled.requeued > 0 {
+                context.services.logger.warning("claims_requeued", metadata: ["cluster": "\(agent.clusterName)", "count": "\(settled.requeued)",
+                                                                              "reason": "claimed, never received by its agent"])
             }
         }
         let cancel = try context.worker.cancellations(clusterID: agent.clusterID) { try store.cancelRequests(clusterID: agent.clusterID) }
@@ -139,7 +143,7 @@ enum AgentRoutes {
                 return .noContent
             }
             let generation = wakeups.generation(of: agent.clusterID)
-            claimed = try context.calculations().claim(clusterID: agent.clusterID, maxRunning: agent.maxRunning,
+            claimed = try context.calculations().claim(clusterID: agent.clusterID, keyID: agent.keyID, maxRunning: agent.maxRunning,
                                                        clusterName: agent.clusterName, wanted: wanted, token: token)
             guard claimed.isEmpty, Date() < deadline, !context.services.isStopping else { break }
             if !holdsAWaitingPlace {

@@ -217,14 +217,25 @@ struct CalculationStore {
 
     /// Takes up to `wanted` of the best claimable calculations of the cluster, atomically: two agents
     /// never get one calculation. The transaction runs in the server, in one round trip
-    /// (migrations/0024), and applies what Swift decided: the lifecycle's claim transition, the
+    /// (migrations/0027), and applies what Swift decided: the lifecycle's claim transition, the
     /// policy's running limit. Empty when there is nothing to do (or the cluster runs its `max_running`).
     /// A claim sent again with the same `token` (its answer was lost) gets the calculations it took.
-    func claim(clusterID: Int64, maxRunning: Int64, clusterName: String, wanted: Int = 1, token: String? = nil) throws(DatabaseError) -> [CalculationRecord] {
+    /// `keyID`: the agent's key, kept with what it took (`settleUnlisted` asks that agent alone).
+    func claim(clusterID: Int64, keyID: Int64, maxRunning: Int64, clusterName: String, wanted: Int = 1, token: String? = nil) throws(DatabaseError) -> [CalculationRecord] {
         let limit = CalculationPolicy.runningLimit(maxRunning: maxRunning)
         let rows = try connection.retryingDeadlocks { connection throws(DatabaseError) in
-            try connection.query("CALL claim_calculations(?, ?, ?, ?, ?, ?)", [
-                .integer(clusterID), SQLValue(limit), .integer(Int64(max(1, wanted))), SQLValue(token),
+            // What the claim took the first time, read here and not in the procedure: a CALL is not
+            // a causal read on Galera, and the first try may have committed through another node
+            // an instant ago (its host died before answering). This SELECT waits for that node's
+            // writes (wsrep_sync_wait); without it the claim would take new calculations under the
+            // same token and leave the first ones running with no one.
+            if let token {
+                let taken = try connection.query("SELECT * FROM calculations WHERE claim_token = ? AND cluster_id = ? ORDER BY priority DESC, created_at, id",
+                                                 [.text(token), .integer(clusterID)])
+                if !taken.isEmpty { return taken }
+            }
+            return try connection.query("CALL claim_calculations(?, ?, ?, ?, ?, ?, ?)", [
+                .integer(clusterID), SQLValue(limit), .integer(Int64(max(1, wanted))), SQLValue(token), .integer(keyID),
                 .text(CalculationLifecycle.claimedFrom.rawValue), .text(CalculationLifecycle.claimedTo.rawValue),
             ])
         }
@@ -368,6 +379,7 @@ struct CalculationStore {
         case .withdrawn: assignments.append("approved = 0")
         case .unchanged: break
         }
+        if write.claim == .released { assignments += ["processed = 0", "started_at = NULL", "claim_token = NULL"] }
         for (column, value) in extra {
             assignments.append("\(column) = ?")
             values.append(value)
@@ -397,27 +409,44 @@ struct CalculationStore {
         }
     }
 
-    /// Declares lost the calculations the cluster's agent runs by the database but does not list, claimed
-    /// more than `seconds` ago: it never got them (its claim's answer was lost with it) or lost them
-    /// (it crashed before keeping the claim on disk). Running, they would wait for an agent that will
-    /// never report. An agent lists every calculation it has until the API has its end, so one it
-    /// finished while the API was away is not declared lost; and a lost one that it does report later
-    /// comes back (`reconcileRunning`, the lifecycle's lost-then-reported).
+    /// What became of the calculations an agent took but does not list in its heartbeat.
+    struct Unlisted: Equatable {
+        /// It reported on them, then lost them: they failed, lost.
+        var lost = 0
+        /// It never said a word of them (the claim's answer never reached it): back to the queue.
+        var requeued = 0
+    }
+
+    /// Settles the calculations this agent (its key) took more than `seconds` ago, that run by the
+    /// database, and that its heartbeat does not list: it never got them (its claim's answer was lost
+    /// with an API host) or lost them (it crashed before keeping the claim on disk). Running, they would
+    /// wait for an agent that will never report. One it never reported on goes back to the queue, as
+    /// nothing of it ran; one it did is lost. An agent lists every calculation it has until the API has
+    /// its end, so one it finished while the API was away is not touched; a lost one that it reports
+    /// later comes back (`reconcileRunning`). Another agent's of the same cluster is not this one's to judge.
     @discardableResult
-    func loseUnlisted(clusterID: Int64, listed ids: [Int64], claimedBefore seconds: Int) throws -> Int {
+    func settleUnlisted(clusterID: Int64, keyID: Int64, listed ids: [Int64], claimedBefore seconds: Int) throws -> Unlisted {
         let listed = Set(ids)
         let candidates = try connection.query(
-            "SELECT id FROM calculations WHERE cluster_id = ? AND state = 'running' AND started_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000",
-            [.integer(clusterID), .integer(Int64(seconds))]).compactMap { $0.int("id") }.filter { !listed.contains($0) }
-        var lost = 0
+            """
+            SELECT id FROM calculations WHERE cluster_id = ? AND claimed_key_id = ? AND state = 'running'
+                AND started_at < CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND LIMIT 1000
+            """,
+            [.integer(clusterID), .integer(keyID), .integer(Int64(seconds))]).compactMap { $0.int("id") }.filter { !listed.contains($0) }
+        var settled = Unlisted()
         for id in candidates {
-            try connection.transaction { _ in
+            try connection.transaction { connection in
                 guard let calculation = try find(id: id, forUpdate: true), calculation.state == .running else { return }
+                let reported = try connection.queryFirst("SELECT 1 AS reported FROM calculation_events WHERE calculation_id = ? LIMIT 1", [.integer(id)]) != nil
                 var lifecycle = calculation.lifecycle
-                if try apply(try lifecycle.lose(), to: calculation) { lost += 1 }
+                if reported {
+                    if try apply(try lifecycle.lose(), to: calculation) { settled.lost += 1 }
+                } else {
+                    if try apply(try lifecycle.returnUnreceived(), to: calculation) { settled.requeued += 1 }
+                }
             }
         }
-        return lost
+        return settled
     }
 
     func cancelRequests(clusterID: Int64) throws(DatabaseError) -> [Int64] {

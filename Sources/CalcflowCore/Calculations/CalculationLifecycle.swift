@@ -132,6 +132,19 @@ public struct CalculationLifecycle: Sendable, Equatable {
         return CalculationWrite(from: before, to: self, notification: .lost)
     }
 
+    /// Its claim was taken in the database, but the agent says it never got it (its answer was lost
+    /// with an API host, and sent again it found nothing), and nothing of it was ever reported: it
+    /// goes back to the queue, to be claimed again, instead of being declared lost. Nothing ran.
+    public mutating func returnUnreceived() throws(IllegalTransition) -> CalculationWrite {
+        guard state == .running else { throw IllegalTransition(from: state, event: "returned to the queue") }
+        let before = self
+        state = .queued
+        reason = nil
+        var write = CalculationWrite(from: before, to: self, notification: nil)
+        write.claim = .released
+        return write
+    }
+
     /// Only a calculation no agent has taken can still be edited.
     public var isEditable: Bool { state == .pendingApproval || state == .queued }
 }

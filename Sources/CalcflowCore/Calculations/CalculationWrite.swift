@@ -19,11 +19,19 @@ public struct CalculationWrite: Sendable, Equatable {
         case withdrawn
     }
 
+    public enum Claim: Sendable, Equatable {
+        case unchanged
+        /// No agent has it any more: it may be claimed again (`processed`, `started_at` and the
+        /// claim's token are cleared).
+        case released
+    }
+
     /// The state it was decided from: the write applies only while the row still has it.
     public var from: CalculationLifecycle
     public var to: CalculationLifecycle
     public var finish: Finish
     public var notification: CalculationLifecycle.Notification?
+    public var claim: Claim = .unchanged
 
     /// Whether it may run changes with it: only a pending calculation is not approved.
     public var approval: Approval {
