@@ -32,15 +32,18 @@ final class CalculationLifecycleTests: XCTestCase {
 
     func testAClaimItsAgentNeverReceivedGoesBackToTheQueueWithoutAMail() throws {
         var lifecycle = CalculationLifecycle(state: .running)
-        let write = try lifecycle.returnUnreceived()
+        let write = try lifecycle.unlistedByItsAgent(everReported: false)
         XCTAssertEqual(write.to, CalculationLifecycle(state: .queued))
         XCTAssertEqual(write.claim, .released, "processed, started_at and the claim's token cleared: claimable again")
         XCTAssertEqual(write.finish, .unchanged)
         XCTAssertNil(write.notification, "nothing ran, nothing was lost")
-        var running = CalculationLifecycle(state: .running)
-        XCTAssertEqual(try running.lose().claim, .unchanged, "a lost run keeps its claim")
+        var reported = CalculationLifecycle(state: .running)
+        let lost = try reported.unlistedByItsAgent(everReported: true)
+        XCTAssertEqual(lost.to, CalculationLifecycle(state: .failed, reason: .lost), "reported on, then dropped: lost")
+        XCTAssertEqual(lost.claim, .unchanged, "a lost run keeps its claim")
+        XCTAssertEqual(lost.notification, .lost)
         var finished = CalculationLifecycle(state: .succeeded)
-        XCTAssertThrowsError(try finished.returnUnreceived(), "only a running one was claimed and not received")
+        XCTAssertThrowsError(try finished.unlistedByItsAgent(everReported: false), "only a running one was claimed and not received")
     }
 
     func testCancellingBeforeAnAgentEndsItAndWhileRunningAsksTheAgent() throws {

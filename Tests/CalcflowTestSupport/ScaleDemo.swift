@@ -24,16 +24,8 @@ public final class ScaleDemo {
         frontURL = "https://127.0.0.1:\(port)"
         certificate = directory + "/scale/tls/cert.pem"
         // On every address: the bridge the hosts send through exists only once the demo has made it.
-        let sink = Process()
-        sink.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sink.arguments = ["python3", Shell.repository + "/Tests/MailSink/smtp_sink.py", "--host", "0.0.0.0", "--port", "\(port + 3)",
-                          "--maildir", mailDirectory]
-        sink.standardOutput = FileHandle.nullDevice
-        sink.standardError = FileHandle.nullDevice
-        try sink.run()
-        smtpProcess = sink
+        smtpProcess = try SMTPSink.start(port: port + 3, maildir: mailDirectory, host: "0.0.0.0")
         do {
-            try Deadline.wait(for: "the SMTP sink") { (try? Shell.run("exec 3<>/dev/tcp/127.0.0.1/\(port + 3)")) != nil }
             try Shell.run("'\(Shell.repository)/deploy/local/scale-demo.sh'", environment: [
                 "CALCFLOW_STATE_DIR": directory, "CALCFLOW_SCALE_HTTPS_PORT": "\(port)",
                 "CALCFLOW_ADMIN_EMAIL": adminEmail, "CALCFLOW_ADMIN_PASSWORD": adminPassword,
@@ -66,11 +58,7 @@ public final class ScaleDemo {
     }
 
     /// The mails the sink received, as raw MIME texts.
-    public func receivedMails() -> [String] {
-        let folder = mailDirectory + "/new"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.sorted().compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
-    }
+    public func receivedMails() -> [String] { SMTPSink.messages(in: mailDirectory) }
 
     public func makeClient() -> APIClient { APIClient(baseURL: frontURL, certificate: certificate) }
 

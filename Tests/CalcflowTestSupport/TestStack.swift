@@ -72,8 +72,6 @@ public final class TestStack: @unchecked Sendable {
 
     /// aiosmtpd, storing every mail it receives in a Maildir (Tests/MailSink/smtp_sink.py).
     private func startSMTPSink(port: Int, security: MailSecurity) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let certificateFiles = ["--cert", certificate, "--key", directory + "/tls/key.pem"]
         var options: [String] = []
         switch security {
@@ -82,22 +80,11 @@ public final class TestStack: @unchecked Sendable {
         case .startTLS: options = ["--tls", "starttls"] + certificateFiles
         case .login(let required, _): options = ["--tls", "starttls", "--login", required] + certificateFiles
         }
-        process.arguments = ["python3", Shell.repository + "/Tests/MailSink/smtp_sink.py", "--port", "\(port)", "--maildir", mailDirectory] + options
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        smtpProcess = process
-        try Deadline.wait(for: "the SMTP sink") {
-            (try? Shell.run("exec 3<>/dev/tcp/127.0.0.1/\(port)")) != nil
-        }
+        smtpProcess = try SMTPSink.start(port: port, maildir: mailDirectory, options: options)
     }
 
     /// The mails the sink received, as raw MIME texts.
-    public func receivedMails() -> [String] {
-        let folder = mailDirectory + "/new"
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.sorted().compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
-    }
+    public func receivedMails() -> [String] { SMTPSink.messages(in: mailDirectory) }
 
     public func makeClient() -> APIClient { APIClient(baseURL: baseURL, certificate: certificate) }
 

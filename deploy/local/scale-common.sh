@@ -3,6 +3,7 @@
 SCALE="$STATE/scale"
 NET=10.77.0
 BRIDGE=cf-scale-br
+GALERA_OPTIONS=(--wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-address="gcomm://$NET.11,$NET.12,$NET.13")
 
 # One Galera node: --skip-name-resolve, or the server's reverse lookup of each client hangs in a
 # namespace; as the mysql user, since rsync's state transfer to a joining node fails under root.
@@ -13,8 +14,7 @@ start_node() {
         --socket="$SCALE/run/db$n.sock" --port=3306 --bind-address="$NET.1$n" --skip-name-resolve \
         --pid-file="$SCALE/run/db$n.pid" --log-error="$SCALE/logs/db$n.log" --innodb-buffer-pool-size=128M \
         --innodb-flush-log-at-trx-commit=2 --max-connections=500 --binlog-format=ROW --innodb-autoinc-lock-mode=2 \
-        --wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-name=calcflow \
-        --wsrep-cluster-address="gcomm://$NET.11,$NET.12,$NET.13" --wsrep-node-address="$NET.1$n" --wsrep-node-name="db$n" \
+        "${GALERA_OPTIONS[@]}" --wsrep-cluster-name=calcflow --wsrep-node-address="$NET.1$n" --wsrep-node-name="db$n" \
         --wsrep-sst-method=rsync "$@") &
 }
 # The position a node killed -9 had reached (its grastate.dat says -1 after a crash), recovered from
@@ -27,10 +27,9 @@ recovered_position() {
     # It reads the position from InnoDB and exits; the cluster address only has to be there.
     mariadbd --no-defaults --user=mysql --datadir="$SCALE/db$n" --skip-networking --socket="$SCALE/run/db$n-recover.sock" \
         --log-error="$SCALE/logs/db$n-recover.log" --innodb-buffer-pool-size=128M --binlog-format=ROW \
-        --wsrep-on=ON --wsrep-provider=/usr/lib/galera/libgalera_smm.so --wsrep-cluster-address="gcomm://$NET.11,$NET.12,$NET.13" \
-        --wsrep-recover >/dev/null 2>&1 || true
+        "${GALERA_OPTIONS[@]}" --wsrep-recover >/dev/null 2>&1 || true
     position="$(sed -n 's/.*WSREP: Recovered position: *\([0-9a-f-]*:[0-9-]*\).*/\1/p' "$SCALE/logs/db$n-recover.log" 2>/dev/null | tail -1)"
-    [ -n "$position" ] && echo "--wsrep-start-position=$position"
+    if [ -n "$position" ]; then echo "--wsrep-start-position=$position"; fi
 }
 node_state() { mariadb --socket="$SCALE/run/db$1.sock" -uroot -N -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
 wait_synced() {

@@ -26,10 +26,12 @@ case "$action" in
         if [[ "$host" == db* ]]; then
             position="$(recovered_position "${host#db}")"
             [ -n "$position" ] && log "db${host#db} recovered its position: ${position#*=}"
+            logged=$(wc -l < "$SCALE/logs/$host.log")
             start_node "${host#db}" $position
             wait_synced "${host#db}"
-            # How it came back: IST (the writes it missed) or a full state transfer.
-            if grep -q "IST received" "$SCALE/logs/$host.log"; then log "$host rejoined by IST"; else log "$host rejoined by a full state transfer (SST)"; fi
+            # How it came back this time (the log holds every start): IST, the writes it missed, or a full state transfer.
+            if tail -n +"$((logged + 1))" "$SCALE/logs/$host.log" | grep -q "IST received"; then log "$host rejoined by IST"
+            else log "$host rejoined by a full state transfer (SST)"; fi
         else
             start_api_host "${host#api}"
             wait_api_host "${host#api}"

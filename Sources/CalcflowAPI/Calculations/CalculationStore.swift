@@ -439,11 +439,9 @@ struct CalculationStore {
                 guard let calculation = try find(id: id, forUpdate: true), calculation.state == .running else { return }
                 let reported = try connection.queryFirst("SELECT 1 AS reported FROM calculation_events WHERE calculation_id = ? LIMIT 1", [.integer(id)]) != nil
                 var lifecycle = calculation.lifecycle
-                if reported {
-                    if try apply(try lifecycle.lose(), to: calculation) { settled.lost += 1 }
-                } else {
-                    if try apply(try lifecycle.returnUnreceived(), to: calculation) { settled.requeued += 1 }
-                }
+                let write = try lifecycle.unlistedByItsAgent(everReported: reported)
+                guard try apply(write, to: calculation) else { return }
+                if write.claim == .released { settled.requeued += 1 } else { settled.lost += 1 }
             }
         }
         return settled

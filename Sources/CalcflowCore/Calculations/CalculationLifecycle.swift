@@ -132,11 +132,13 @@ public struct CalculationLifecycle: Sendable, Equatable {
         return CalculationWrite(from: before, to: self, notification: .lost)
     }
 
-    /// Its claim was taken in the database, but the agent says it never got it (its answer was lost
-    /// with an API host, and sent again it found nothing), and nothing of it was ever reported: it
-    /// goes back to the queue, to be claimed again, instead of being declared lost. Nothing ran.
-    public mutating func returnUnreceived() throws(IllegalTransition) -> CalculationWrite {
-        guard state == .running else { throw IllegalTransition(from: state, event: "returned to the queue") }
+    /// Its agent's heartbeat no longer lists it, long after the claim. One the agent never reported on
+    /// never reached it (the claim's answer was lost with an API host, and sent again found nothing):
+    /// nothing of it ran, so it goes back to the queue, to be claimed again. One it did report on, it
+    /// lost: the run is lost.
+    public mutating func unlistedByItsAgent(everReported: Bool) throws(IllegalTransition) -> CalculationWrite {
+        guard state == .running else { throw IllegalTransition(from: state, event: "unlisted by its agent") }
+        if everReported { return try lose() }
         let before = self
         state = .queued
         reason = nil
