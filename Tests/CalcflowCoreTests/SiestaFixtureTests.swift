@@ -3,19 +3,19 @@ import Foundation
 import JSON
 import XCTest
 
-/// Real SIESTA outputs from ../shared/fixtures/siesta (provenance and licences there).
+/// Real SIESTA outputs from Tests/Fixtures/siesta (provenance and licences there).
 final class SiestaFixtureTests: XCTestCase {
-    /// `shared/` lies beside the repository (CALCFLOW_FIXTURES may point elsewhere).
+    /// In the repository, so a clone anywhere runs them (CALCFLOW_FIXTURES may point at another copy).
     static let fixtures: URL = {
         if let folder = ProcessInfo.processInfo.environment["CALCFLOW_FIXTURES"] { return URL(fileURLWithPath: folder).appendingPathComponent("siesta") }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/fixtures/siesta")
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/siesta")
     }()
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         guard FileManager.default.fileExists(atPath: Self.fixtures.path) else {
-            throw FixturesMissing(message: "no SIESTA fixtures at \(Self.fixtures.path): shared/ must lie beside the repository, or set CALCFLOW_FIXTURES")
+            throw FixturesMissing(message: "no SIESTA fixtures at \(Self.fixtures.path): Tests/Fixtures/siesta is missing, or set CALCFLOW_FIXTURES")
         }
     }
 

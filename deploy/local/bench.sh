@@ -207,7 +207,7 @@ BIG="$STATE/bench/siesta-1g"
 if [ ! -s "$BIG/stdout.txt" ]; then
     mkdir -p "$BIG"
     log "generating a 1 GiB SIESTA-like output (once) in $BIG"
-    python3 - "$REPO/../shared/fixtures/siesta/aiida_siesta_plugin/default/aiida.out" "$BIG/stdout.txt" <<'PY'
+    python3 - "$REPO/Tests/Fixtures/siesta/aiida_siesta_plugin/default/aiida.out" "$BIG/stdout.txt" <<'PY'
 import sys
 source = open(sys.argv[1], 'rb').read().split(b'\n')
 head, tail = b'\n'.join(source[:481]) + b'\n', b'\n'.join(source[492:]) + b'\n'
