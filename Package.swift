@@ -85,7 +85,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "calcflowctl", dependencies: [
-            "CalcflowAPI", "CalcflowConfiguration", "MariaDB", "Crypto", "HTTPClient", "JSON",
+            "CalcflowAPI", "CalcflowConfiguration", "CalcflowCore", "MariaDB", "Crypto", "HTTPClient", "JSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CalcflowCore
 import Foundation
 import HTTPClient
 import JSON
@@ -122,30 +123,42 @@ extension BenchCommand {
                 print("created=\(ids.count) failed=\(failures.all.count)\nfirst failure: \(failures.all.first ?? "none created")")
                 throw ExitCode(1)
             }
-            // Pages through the cluster's list, newest first, back to the oldest created, until all are final.
+            // Pages through the cluster's list of calculations not yet final (queued, running, waiting for
+            // approval), newest first, until none of the campaign's is left: each round reads only what is
+            // still to come, not every calculation again. Then one pass over the whole list counts the end states.
             let reader = LifecycleDriver(url: url, token: token, key: "", clusterID: clusterID, certificate: caCertificate)
-            var states: [String: Int] = [:]
-            while true {
-                states = [:]
+            func tally(_ filter: String?) throws -> [String: Int] {
+                var states: [String: Int] = [:]
                 var cursor: String?
-                page: while true {
-                    let path = "/api/v1/calculations?cluster_id=\(clusterID)&order=newest&limit=500" + (cursor.map { "&cursor=\($0)" } ?? "")
+                while true {
+                    let path = "/api/v1/calculations?cluster_id=\(clusterID)&order=newest&limit=500" + (filter.map { "&state=\($0)" } ?? "")
+                        + (cursor.map { "&cursor=\($0)" } ?? "")
                     let page = try JSON.parse(reader.send("GET", path, nil, credential: token, expect: 200).body)
                     for item in page["items"]?.arrayValue ?? [] {
                         guard let id = item["id"]?.integerValue else { continue }
-                        if id < oldest { break page }
+                        if id < oldest { return states }
                         if ids.contains(id), let state = item["state"]?.stringValue { states[state, default: 0] += 1 }
                     }
-                    guard let next = page["next_cursor"]?.stringValue else { break }
+                    guard let next = page["next_cursor"]?.stringValue else { return states }
                     cursor = next
                 }
-                let final = ["succeeded", "failed", "not_converged", "cancelled"].reduce(0) { $0 + (states[$1] ?? 0) }
-                if final == ids.count { break }
+            }
+            var states: [String: Int] = [:]
+            while true {
+                var unfinished = 0
+                for state in CalculationState.allCases where !state.isFinished { unfinished += try tally(state.rawValue).values.reduce(0, +) }
+                // A calculation sent back to the queue between two reads shows in this whole pass.
+                if unfinished == 0 {
+                    states = try tally(nil)
+                    let final = CalculationState.allCases.filter(\.isFinished).reduce(0) { $0 + (states[$1.rawValue] ?? 0) }
+                    if final == ids.count { break }
+                }
                 if Date().timeIntervalSince(started) > timeout {
-                    print("timed out after \(Int(timeout)) s: \(final) of \(ids.count) final; states \(states)")
+                    print("timed out after \(Int(timeout)) s: \(ids.count - unfinished) of \(ids.count) final; states \(try tally(nil))")
                     throw ExitCode(1)
                 }
-                Thread.sleep(forTimeInterval: 0.25)
+                // Often enough that the wait adds little to a campaign of a second or two.
+                Thread.sleep(forTimeInterval: 0.05)
             }
             let elapsed = Date().timeIntervalSince(started)
             print(String(format: "calculations=%d seconds=%.2f calculations_per_second=%.1f created_in=%.2f succeeded=%d other=%@",

@@ -44,6 +44,21 @@ final class OutputParserTests: XCTestCase {
         XCTAssertEqual(parser.verdict(exitCode: 1, optimisation: false), .notConverged("the SCC did not converge"))
     }
 
+    /// The markers are found byte for byte anywhere in a line, after other text and non-ASCII bytes
+    /// too, and a near miss (a marker cut short, a repeated first letter) is not taken for one.
+    func testXTBMarkersAreFoundAnywhereInALineAndNearMissesAreNot() {
+        var parser = XTBOutputParser()
+        parse("""
+               ** ünïcode ** ccconvergence criteria satisfied after 3 iterations ***
+               *** FAILED TO CONVERGE GEOMETRY OPTIMIZATIO
+            """, into: &parser) { $0.consume($1) }
+        XCTAssertTrue(parser.sccConverged)
+        XCTAssertFalse(parser.optimisationFailed)
+        XCTAssertFalse(parser.sccFailed)
+        parse("   the SCC did not converge", into: &parser) { $0.consume($1) }
+        XCTAssertTrue(parser.sccFailed)
+    }
+
     func testQuantumEspressoConverged() {
         var parser = QuantumEspressoOutputParser()
         parse("""

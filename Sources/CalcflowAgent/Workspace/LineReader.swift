@@ -9,6 +9,11 @@ enum LineReader {
                                    _ body: (ArraySlice<UInt8>) -> Void) {
         guard let handle = FileHandle(forReadingAtPath: path) else { return }
         defer { try? handle.close() }
+        // Chunks no larger than the file: a 4 MiB buffer is zero-filled page by page, and for the
+        // few kilobytes of a small calculation's output that was most of the agent's reading.
+        let size = (try? handle.seekToEnd()) ?? UInt64(chunkSize)
+        guard (try? handle.seek(toOffset: 0)) != nil else { return }
+        let chunkSize = Int(min(UInt64(chunkSize), max(size, 4096)))
         var carry: [UInt8] = []
         func deliver(_ line: ArraySlice<UInt8>) {
             guard let first = line.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }), wants(line[first]) else { return }

@@ -73,7 +73,7 @@ public struct QuantumEspressoOutputParser: Sendable {
             kpoints = []
             bandEnergies = []
         }
-        if trimmed.hasPrefix("k =") && trimmed.contains("bands (ev)") {
+        if trimmed.hasPrefix("k =") && trimmed.holds("bands (ev)") {
             // `k = 0.0000 0.0000 0.0000 (   65 PWs)   bands (ev):`, the energies on the lines after it.
             let coordinates = trimmed.dropFirst(3).prefix { $0 != "(" }
             kpoints.append(Self.numbers(coordinates))
@@ -92,7 +92,7 @@ public struct QuantumEspressoOutputParser: Sendable {
         }
         if trimmed.hasPrefix("Forces acting on atoms") {
             forces = []
-        } else if trimmed.hasPrefix("atom") && trimmed.contains("force =") {
+        } else if trimmed.hasPrefix("atom") && trimmed.holds("force =") {
             forces.append(Self.numbers(trimmed[trimmed.index(after: trimmed.firstIndex(of: "=")!)...]))
             return
         } else if trimmed.hasPrefix("Begin final coordinates") {
@@ -126,9 +126,9 @@ public struct QuantumEspressoOutputParser: Sendable {
             }
         }
         if readingFinalCoordinates { return }
-        if trimmed.hasPrefix("!") && trimmed.contains("total energy") {
+        if trimmed.hasPrefix("!") && trimmed.holds("total energy") {
             cycles[currentCycle()].totalEnergyRydberg = Self.number(after: "=", in: trimmed)
-        } else if trimmed.hasPrefix("total energy") && trimmed.contains("=") && trimmed.hasSuffix("Ry") {
+        } else if trimmed.hasPrefix("total energy") && trimmed.holds("=") && trimmed.hasSuffix("Ry") {
             if let energy = Self.number(after: "=", in: trimmed) { cycles[currentCycle()].iterationEnergiesRydberg.append(energy) }
         } else if trimmed.hasPrefix("estimated scf accuracy") {
             cycles[currentCycle()].lastAccuracyRydberg = Self.number(after: "<", in: trimmed)
@@ -150,7 +150,7 @@ public struct QuantumEspressoOutputParser: Sendable {
             bfgsFailed = true
         } else if trimmed.hasPrefix("Maximum CPU time exceeded") {
             wallTimeExceeded = true
-        } else if trimmed.contains("charge is wrong") {
+        } else if trimmed.holds("charge is wrong") {
             wrongCharge = true
         } else if trimmed.hasPrefix("the Fermi energy is") {
             fermiEnergy = trimmed.split(separator: " ").compactMap { Double($0) }.first
@@ -162,7 +162,7 @@ public struct QuantumEspressoOutputParser: Sendable {
             bandsDone = true
         } else if trimmed.hasPrefix("Program PWSCF") {
             version = trimmed.split(separator: " ").dropFirst(2).first.map(String.init)
-        } else if trimmed.hasPrefix("PWSCF") && trimmed.contains("WALL") {
+        } else if trimmed.hasPrefix("PWSCF") && trimmed.holds("WALL") {
             // `PWSCF : 1h 2m CPU 1h 3m WALL` or `0.61s CPU 0.65s WALL`: the parts between CPU and WALL.
             let parts = trimmed.split(separator: " ")
             if let wall = parts.firstIndex(of: "WALL"), let cpu = parts[..<wall].lastIndex(of: "CPU") {

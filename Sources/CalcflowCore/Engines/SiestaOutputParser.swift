@@ -89,17 +89,17 @@ public struct SiestaOutputParser: Sendable {
         } else if Self.starts(bytes, Marker.coordinates) {
             relaxedCoordinates = []
             section = .coordinates
-        } else if Self.starts(bytes, Marker.siesta) && Self.contains(bytes, Marker.total) {
+        } else if Self.starts(bytes, Marker.siesta) && ByteSearch.contains(bytes, Marker.total) {
             totalEnergy = Self.number(afterEquals: bytes)
-        } else if Self.starts(bytes, Marker.siesta) && Self.contains(bytes, Marker.fermi) {
+        } else if Self.starts(bytes, Marker.siesta) && ByteSearch.contains(bytes, Marker.fermi) {
             fermiEnergy = Self.number(afterEquals: bytes)
-        } else if Self.contains(bytes, Marker.scfNotConverged) {
+        } else if ByteSearch.contains(bytes, Marker.scfNotConverged) {
             scfNotConverged = true
-        } else if Self.contains(bytes, Marker.geometryNotConverged) {
+        } else if ByteSearch.contains(bytes, Marker.geometryNotConverged) {
             geometryNotConverged = true
-        } else if Self.contains(bytes, Marker.abnormal) {
+        } else if ByteSearch.contains(bytes, Marker.abnormal) {
             abnormal = true
-        } else if Self.contains(bytes, Marker.completed) {
+        } else if ByteSearch.contains(bytes, Marker.completed) {
             jobCompleted = true
         } else if version == nil && (Self.starts(bytes, Marker.siestaVersion) || Self.starts(bytes, Marker.version)) {
             if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
@@ -139,16 +139,6 @@ public struct SiestaOutputParser: Sendable {
     static func number(afterEquals bytes: ArraySlice<UInt8>) -> Double? {
         guard let equals = bytes.firstIndex(of: UInt8(ascii: "=")) else { return nil }
         return field(0, of: bytes[(equals + 1)...]).flatMap { Double(text($0)) }
-    }
-
-    static func contains(_ bytes: ArraySlice<UInt8>, _ pattern: [UInt8]) -> Bool {
-        guard let first = pattern.first, bytes.count >= pattern.count else { return false }
-        var index = bytes.startIndex
-        while let found = bytes[index...].firstIndex(of: first) {
-            if bytes[found...].starts(with: pattern) { return true }
-            index = found + 1
-        }
-        return false
     }
 
     private enum Marker {

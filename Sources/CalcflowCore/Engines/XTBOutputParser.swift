@@ -30,13 +30,13 @@ public struct XTBOutputParser: Sendable {
         }
         if trimmed.hasPrefix("| TOTAL ENERGY") {
             totalEnergyHartree = trimmed.split(separator: " ").compactMap { Double($0) }.first
-        } else if trimmed.contains("convergence criteria satisfied") {
+        } else if trimmed.holds("convergence criteria satisfied") {
             sccConverged = true
-        } else if trimmed.contains("convergence criteria cannot be satisfied") || trimmed.contains("did not converge") {
+        } else if trimmed.holds("convergence criteria cannot be satisfied") || trimmed.holds("did not converge") {
             sccFailed = true
-        } else if trimmed.contains("GEOMETRY OPTIMIZATION CONVERGED") {
+        } else if trimmed.holds("GEOMETRY OPTIMIZATION CONVERGED") {
             optimisationConverged = true
-        } else if trimmed.contains("FAILED TO CONVERGE GEOMETRY OPTIMIZATION") {
+        } else if trimmed.holds("FAILED TO CONVERGE GEOMETRY OPTIMIZATION") {
             optimisationFailed = true
         } else if trimmed.hasPrefix("abnormal termination of xtb") {
             abnormalTermination = true
