@@ -11,9 +11,8 @@ enum LineReader {
         defer { try? handle.close() }
         // Chunks no larger than the file: a 4 MiB buffer is zero-filled page by page, and for the
         // few kilobytes of a small calculation's output that was most of the agent's reading.
-        let size = (try? handle.seekToEnd()) ?? UInt64(chunkSize)
-        guard (try? handle.seek(toOffset: 0)) != nil else { return }
-        let chunkSize = Int(min(UInt64(chunkSize), max(size, 4096)))
+        // The size from the file's attributes, not by seeking: a file that cannot seek is still read.
+        let chunkSize = Int(min(Int64(chunkSize), max(Workspace.size(of: URL(fileURLWithPath: path)), 4096)))
         var carry: [UInt8] = []
         func deliver(_ line: ArraySlice<UInt8>) {
             guard let first = line.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }), wants(line[first]) else { return }
