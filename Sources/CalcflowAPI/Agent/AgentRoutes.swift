@@ -13,9 +13,18 @@ enum AgentRoutes {
             Route("POST", "/api/v1/agent/heartbeat", access: .agentKey, handler: heartbeat),
             Route("PUT", "/api/v1/agent/capabilities", access: .agentKey, bodyLimit: uploadLimit, handler: capabilities),
             Route("POST", "/api/v1/agent/claim", access: .agentKey, handler: claim),
+            Route("POST", "/api/v1/agent/updates", access: .agentKey, bodyLimit: uploadLimit, handler: AgentUpdateBatch.handle),
+            Route("POST", "/api/v1/agent/logs", access: .agentKey, bodyLimit: uploadLimit, handler: logs),
+        ] + reportRoutes
+    }
+
+    /// What an agent reports about its calculations, alone or in a batch of `POST /agent/updates`.
+    /// Each may be sent twice without harm (events by their seq, uploads are PUTs), so a batch of
+    /// them may be too; log lines, which have no number, are not among them.
+    static var reportRoutes: [Route] {
+        [
             Route("POST", "/api/v1/agent/calculations/{id}/events", access: .agentKey, bodyLimit: uploadLimit, handler: event),
             Route("PUT", "/api/v1/agent/calculations/{id}/analyses/{name}", access: .agentKey, bodyLimit: uploadLimit, handler: analysis),
-            Route("POST", "/api/v1/agent/logs", access: .agentKey, bodyLimit: uploadLimit, handler: logs),
         ]
     }
 

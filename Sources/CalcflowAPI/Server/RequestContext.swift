@@ -28,6 +28,16 @@ public final class RequestContext {
         self.connectionProvider = connectionProvider
     }
 
+    /// The same caller, worker and connection answering another request: one update of a batch
+    /// (`POST /agent/updates`), checked by the key that sent the batch.
+    func forwarding(_ inner: Request) -> RequestContext {
+        let context = RequestContext(request: inner, services: services, worker: worker, stream: stream, connectionProvider: connectionProvider)
+        context.signedInUser = signedInUser
+        context.agentIdentity = agentIdentity
+        context.controllerIdentity = controllerIdentity
+        return context
+    }
+
     public func database() throws(APIError) -> Connection {
         try connectionProvider()
     }

@@ -69,7 +69,7 @@ public final class Agent: @unchecked Sendable {
         }
         resumeUnfinished()
         // Ended before a restart, the end not yet sent: still this agent's until the API has it.
-        for (update, _) in spool.pending() {
+        for (update, _, _) in spool.pending() {
             if let id = Self.endedCalculation(update) { lock.withLock { _ = unfinished.insert(id) } }
         }
         Thread.detachNewThread { [self] in heartbeatLoop() }
@@ -129,7 +129,7 @@ public final class Agent: @unchecked Sendable {
     }
 
     private func spoolLoop() {
-        let sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger) { [self] update in
+        var sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger) { [self] update in
             if let id = Self.endedCalculation(update) { lock.withLock { _ = unfinished.remove(id) } }
         }
         while true {

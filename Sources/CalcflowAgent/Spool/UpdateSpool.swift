@@ -41,9 +41,7 @@ final class UpdateSpool: @unchecked Sendable {
     /// provenance and its event) costs one disk flush, not three.
     func append(contentsOf updates: [Update]) throws {
         guard !updates.isEmpty else { return }
-        let line = updates.map { update in
-            JSON.object(["method": .string(update.method), "path": .string(update.path), "body": update.body]).serializedString() + "\n"
-        }.joined()
+        let line = updates.map(Self.line).joined()
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
         defer { try? handle.close() }
         let ticket: Int = try lock.withLock {
@@ -61,12 +59,17 @@ final class UpdateSpool: @unchecked Sendable {
         appended.signal()
     }
 
+    /// An update as its line in the file.
+    static func line(_ update: Update) -> String {
+        JSON.object(["method": .string(update.method), "path": .string(update.path), "body": update.body]).serializedString() + "\n"
+    }
+
     private func readOffset() -> Int {
         (try? String(contentsOfFile: offsetFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
     }
 
-    /// The updates not yet accepted, oldest first, with the byte offset after each.
-    func pending() -> [(update: Update, end: Int)] {
+    /// The updates not yet accepted, oldest first, with the byte offset after each and the length of its line.
+    func pending() -> [(update: Update, end: Int, size: Int)] {
         lock.lock()
         defer { lock.unlock() }
         guard let data = FileManager.default.contents(atPath: file) else { return [] }
@@ -74,12 +77,12 @@ final class UpdateSpool: @unchecked Sendable {
         // Past the end: the file was emptied after everything in it was accepted, and what is in
         // it now came after.
         if offset > data.count { offset = 0 }
-        var result: [(Update, Int)] = []
+        var result: [(Update, Int, Int)] = []
         while offset < data.count, let newline = data[offset...].firstIndex(of: UInt8(ascii: "\n")) {
             let line = data[offset..<newline]
             offset = newline + 1
             guard let json = try? JSON.parse(Array(line)), let method = json["method"]?.stringValue, let path = json["path"]?.stringValue else { continue }
-            result.append((Update(method: method, path: path, body: json["body"] ?? .null), offset))
+            result.append((Update(method: method, path: path, body: json["body"] ?? .null), offset, line.count + 1))
         }
         return result
     }
