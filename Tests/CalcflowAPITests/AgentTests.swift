@@ -210,6 +210,12 @@ class AgentTests: StackTestCase {
         XCTAssertEqual(try analysis(id, "exit_status")?["tail"], ["working", "done"])
         let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
         XCTAssertEqual(events.compactMap { $0["seq"]?.integerValue }, Array(1...Int64(events.count)), "every event, in order, once")
+
+        // What waited went to the restarted API as batches, not as a request per update.
+        let metrics = try client.get("/api/v1/metrics", token: adminToken()).text
+        XCTAssertTrue(metrics.contains(#"calcflow_http_requests_total{route="/api/v1/agent/updates",status="200"}"#), metrics)
+        XCTAssertFalse(metrics.contains(#"route="/api/v1/agent/calculations/{id}/events""#), metrics)
+        XCTAssertFalse(metrics.contains(#"route="/api/v1/agent/calculations/{id}/analyses/{name}""#), metrics)
     }
 
     func testAnAgentKilledMidRunResumesAndNothingRunsTwice() throws {
@@ -267,7 +273,8 @@ class AgentTests: StackTestCase {
         XCTAssertEqual(bands["kpoints"]?.arrayValue?.count, 11, "5 + 5 + 1 points along the path")
         let events = try client.get("/api/v1/calculations/\(id)/events", token: adminToken()).json["items"]?.arrayValue ?? []
         XCTAssertTrue(events.contains { $0["message"]?.stringValue == "copied out from step scf" })
-        XCTAssertTrue(events.contains { $0["message"]?.stringValue?.contains("bytes of raw output deleted") == true })
+        XCTAssertTrue(events.contains { $0["state"] == "succeeded" && $0["message"]?.stringValue?.contains("bytes of raw output deleted") == true },
+                      "what cleaning freed is said in the final event")
     }
 
     func testANonConvergedSCFRestartsFromItsOwnFilesUntilItConverges() throws {

@@ -128,6 +128,10 @@ public final class Agent: @unchecked Sendable {
         return update.path.split(separator: "/").dropFirst(2).first.flatMap { Int64($0) }
     }
 
+    /// How long the sender lets updates gather after the first: far below what anyone watching a
+    /// calculation notices.
+    static let gatheringSeconds = 0.01
+
     private func spoolLoop() {
         var sender = SpoolSender(spool: spool, api: AgentAPI(configuration: configuration), logger: logger) { [self] update in
             if let id = Self.endedCalculation(update) { lock.withLock { _ = unfinished.remove(id) } }
@@ -135,7 +139,14 @@ public final class Agent: @unchecked Sendable {
         while true {
             // Woken by the next append, and sending what queued meanwhile in the same round; after
             // a failure, not before half a second.
-            if sender.sendPending() { spool.appended.wait(seconds: 0.5) } else { Thread.sleep(forTimeInterval: 0.5) }
+            if sender.sendPending() {
+                spool.appended.wait(seconds: 0.5)
+                // Calculations that end together append within milliseconds of each other: one batch
+                // for them, not one request each.
+                Thread.sleep(forTimeInterval: Self.gatheringSeconds)
+            } else {
+                Thread.sleep(forTimeInterval: 0.5)
+            }
         }
     }
 

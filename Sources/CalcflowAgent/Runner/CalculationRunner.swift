@@ -204,16 +204,18 @@ final class CalculationRunner {
     }
 
     private func finishAll(_ state: CalculationState, reason: String?) {
+        var message = state == .succeeded ? "all steps converged" : "ended \(state.rawValue)"
         // Raw outputs go only now: a later step may have needed them (a SIESTA .DM, QE's save folder).
+        // What was freed is said in the final event, not one of its own: a campaign's calculations
+        // each cost one event fewer to spool, send and store.
         if !(calculation.keepRaw || configuration.keepRaw) {
             var freed: Int64 = 0
             for step in calculation.steps {
                 guard let folder = try? workspace.stepFolder(step.name, create: false) else { continue }
                 freed += (try? workspace.clean(folder, patterns: engine.largeOutputs)) ?? 0
             }
-            event("\(freed) bytes of raw output deleted (keep_raw keeps them)")
+            message += "; \(freed) bytes of raw output deleted (keep_raw keeps them)"
         }
-        event(state == .succeeded ? "all steps converged" : "ended \(state.rawValue)", level: state == .succeeded ? "INFO" : "ERROR",
-              state: state, reason: reason)
+        event(message, level: state == .succeeded ? "INFO" : "ERROR", state: state, reason: reason)
     }
 }
