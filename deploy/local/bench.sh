@@ -165,6 +165,19 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 wrk.body = '{"formula": "C2H6O"}'
 LUA
+    # The example model predicts every succeeded xtb calculation by itself (auto_predict): the xtb
+    # campaign's are predicted first, so that the proxy and the direct calls are measured alone and
+    # not one of them beside that backlog (0.69 against 0.99 of the direct throughput, run to run).
+    for _ in $(seq 240); do
+        AWAITING=$(mariadb -S "$STATE/run/mariadb.sock" -uroot -N calcflow -e "
+            SELECT COUNT(*) FROM calculations c JOIN models m ON m.auto_predict AND m.predicts_analysis IS NOT NULL AND m.state = 'healthy'
+            WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(m.predicts_analysis))
+              AND EXISTS (SELECT 1 FROM calculation_analyses a WHERE a.calculation_id = c.id AND a.name = m.predicts_analysis)
+              AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.calculation_id = c.id AND p.model_id = m.id)")
+        [ "$AWAITING" != 0 ] || break
+        sleep 0.5
+    done
+    [ "$AWAITING" = 0 ] || log "$AWAITING calculations still wait for their automatic prediction; the proxy is measured beside them"
     sleep 2
     read -r direct1_rps direct1_p50 direct1_p99 _ < <(CONNECTIONS=1 measure -s "$INVOKE_SCRIPT" "$MODEL/invocations")
     read -r proxy1_rps proxy1_p50 proxy1_p99 _ < <(CONNECTIONS=1 measure -s "$INVOKE_SCRIPT" "$BASE/ml/example-energy/invocations")
