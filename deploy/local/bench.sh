@@ -181,16 +181,34 @@ LUA
     sleep 2
     read -r direct1_rps direct1_p50 direct1_p99 _ < <(CONNECTIONS=1 measure -s "$INVOKE_SCRIPT" "$MODEL/invocations")
     read -r proxy1_rps proxy1_p50 proxy1_p99 _ < <(CONNECTIONS=1 measure -s "$INVOKE_SCRIPT" "$BASE/ml/example-energy/invocations")
-    read -r direct16_rps direct16_p50 direct16_p99 _ < <(CONNECTIONS=16 measure -s "$INVOKE_SCRIPT" "$MODEL/invocations")
-    read -r proxy16_rps proxy16_p50 proxy16_p99 proxy16_errors < <(CONNECTIONS=16 measure -s "$INVOKE_SCRIPT" "$BASE/ml/example-energy/invocations")
+    # At 16 connections both sides fill the 2 cores, and whatever else the machine does in those
+    # seconds (MariaDB flushing what the campaigns wrote, a neighbour's steal time) lands on one
+    # side only when each is measured once: direct and proxy are measured in turns, three times
+    # each, and the middle ratio of the three pairs is the figure (each run's median latencies too).
+    RATIOS=()
+    DIRECT16=()
+    PROXY16=()
+    proxy16_errors=0
+    for _ in 1 2 3; do
+        read -r rps p50 p99 _ < <(CONNECTIONS=16 DURATION=$(( (DURATION + 2) / 3 )) measure -s "$INVOKE_SCRIPT" "$MODEL/invocations")
+        DIRECT16+=("$rps $p50 $p99")
+        read -r proxy_rps proxy_p50 proxy_p99 errors < <(CONNECTIONS=16 DURATION=$(( (DURATION + 2) / 3 )) measure -s "$INVOKE_SCRIPT" "$BASE/ml/example-energy/invocations")
+        PROXY16+=("$proxy_rps $proxy_p50 $proxy_p99")
+        proxy16_errors=$(( proxy16_errors + errors ))
+        RATIOS+=("$(awk -v a="$proxy_rps" -v b="$rps" 'BEGIN { printf "%.3f", a / b }')")
+    done
+    middle() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+    read -r direct16_rps direct16_p50 direct16_p99 < <(printf '%s\n' "${DIRECT16[@]}" | sort -n | sed -n 2p)
+    read -r proxy16_rps proxy16_p50 proxy16_p99 < <(printf '%s\n' "${PROXY16[@]}" | sort -n | sed -n 2p)
+    RATIO16=$(middle "${RATIOS[@]}")
     printf '\n%-40s %10s %9s %9s\n' "model example-energy" "req/s" "p50 ms" "p99 ms"
     printf '%-40s %10s %9s %9s\n' "direct to the container, 1 connection" "$direct1_rps" "$direct1_p50" "$direct1_p99"
     printf '%-40s %10s %9s %9s\n' "through /ml/ (HTTPS, JWT), 1 connection" "$proxy1_rps" "$proxy1_p50" "$proxy1_p99"
-    printf '%-40s %10s %9s %9s\n' "direct, 16 connections" "$direct16_rps" "$direct16_p50" "$direct16_p99"
-    printf '%-40s %10s %9s %9s\n' "through /ml/, 16 connections" "$proxy16_rps" "$proxy16_p50" "$proxy16_p99"
-    printf 'the proxy adds %s ms at p50 and %s ms at p99 (1 connection); at 16 connections it reaches %s of the direct throughput (%s non-2xx)\n' \
+    printf '%-40s %10s %9s %9s\n' "direct, 16 connections (middle of 3)" "$direct16_rps" "$direct16_p50" "$direct16_p99"
+    printf '%-40s %10s %9s %9s\n' "through /ml/, 16 connections (middle of 3)" "$proxy16_rps" "$proxy16_p50" "$proxy16_p99"
+    printf 'the proxy adds %s ms at p50 and %s ms at p99 (1 connection); at 16 connections it reaches %.2f of the direct throughput (the middle of %s, measured in turns; %s non-2xx)\n' \
         "$(awk -v a="$proxy1_p50" -v b="$direct1_p50" 'BEGIN { printf "%.2f", a - b }')" "$(awk -v a="$proxy1_p99" -v b="$direct1_p99" 'BEGIN { printf "%.2f", a - b }')" \
-        "$(awk -v a="$proxy16_rps" -v b="$direct16_rps" 'BEGIN { printf "%.2f", a / b }')" "$proxy16_errors"
+        "$RATIO16" "${RATIOS[*]}" "$proxy16_errors"
     printf 'targets: at most 1 ms added at p50 and 3 ms at p99; at least 0.90 of the direct throughput\n'
 else
     log "no healthy example-energy model: the model proxy is not measured (make run starts one where podman runs)"
