@@ -127,4 +127,43 @@ final class ModelLifecycleTests: XCTestCase {
         _ = model.pingSucceeded(now: 1)
         XCTAssertEqual(model.state, .healthy)
     }
+
+    /// After its service and conmon were killed, podman lists a container as running whose processes are
+    /// gone. Adopted hours after its start, it is restarted after failed pings instead of failed by the clock.
+    func testAnAdoptedContainerThatStopsAnsweringIsRestartedNotFailed() {
+        var model = ModelLifecycle(policy: policy)
+        XCTAssertEqual(model.adopted(running: true, containerStartedAt: 1_000, now: 20_000), .none)
+        XCTAssertEqual(model.state, .starting)
+        XCTAssertEqual(model.tick(now: 20_001), .none, "the deadline from its own start has passed, but the clock does not fail it")
+        XCTAssertEqual(model.pingFailed("connection refused", now: 20_005), .none)
+        XCTAssertEqual(model.pingFailed("connection refused", now: 20_010), .none)
+        XCTAssertEqual(model.pingFailed("connection refused", now: 20_015), .removeForRestart(backoffSeconds: 1))
+        XCTAssertEqual(model.state, .restarting)
+        XCTAssertEqual(model.restarts, 1)
+        XCTAssertTrue(model.message?.contains("it was running when the controller started, but 3 pings in a row failed: connection refused") == true,
+                      model.message ?? "")
+        XCTAssertEqual(model.tick(now: 20_017), .start)
+        XCTAssertEqual(model.pingFailed("connection refused", now: 20_020), .none, "the new container is given its whole deadline")
+        XCTAssertEqual(model.tick(now: 20_078), .fail, "and a new one that never answers fails as any start does")
+    }
+
+    func testAnAdoptedContainerStillLoadingKeepsTheDeadlineOfItsOwnStart() {
+        var model = ModelLifecycle(policy: policy)
+        XCTAssertEqual(model.adopted(running: true, containerStartedAt: 100, now: 130), .none)
+        XCTAssertEqual(model.pingFailed("connection refused", now: 135), .none)
+        XCTAssertEqual(model.pingFailed("connection refused", now: 140), .none)
+        XCTAssertEqual(model.pingFailed("connection refused", now: 145), .none, "within 60 s of its start, failed pings are a slow load")
+        XCTAssertEqual(model.state, .starting)
+        XCTAssertEqual(model.pingSucceeded(now: 150), .none)
+        XCTAssertEqual(model.state, .healthy)
+        XCTAssertFalse(model.adoptedUnconfirmed)
+        for second in [155.0, 160, 165] { _ = model.pingFailed("timed out", now: second) }
+        XCTAssertEqual(model.state, .restarting, "once it has answered, it is judged as any healthy model")
+    }
+
+    func testAnAdoptedContainerWithoutAnEndpointIsReplaced() {
+        var model = ModelLifecycle(policy: policy)
+        XCTAssertEqual(model.adopted(running: false, containerStartedAt: 100, now: 130), .start)
+        XCTAssertFalse(model.adoptedUnconfirmed)
+    }
 }

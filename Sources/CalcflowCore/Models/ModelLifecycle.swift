@@ -7,6 +7,10 @@
 ///   `initialBackoffSeconds`, doubling up to `maximumBackoffSeconds`.
 /// - A healthy model becomes `unhealthy` after `pingFailuresBeforeUnhealthy` failed pings in a row, and is
 ///   restarted.
+/// - A container adopted after the controller's own restart starts its deadline from when the container
+///   started. Past it, it is judged as a healthy one is, and restarted after failed pings, never failed
+///   outright: it may have answered for hours, and an engine may list a container whose processes are
+///   gone (podman does, after its service and conmon were killed).
 /// - A failed model stays failed while it is desired running: only a person's new start (`startedAgain`)
 ///   begins afresh, the restart count reset.
 public struct ModelLifecycle: Sendable, Equatable {
@@ -45,6 +49,8 @@ public struct ModelLifecycle: Sendable, Equatable {
     public private(set) var startedAt: Double?
     public private(set) var nextStartAt: Double?
     private var recentRestarts: [Double] = []
+    /// The container was found running when the controller started and has not answered it yet.
+    public private(set) var adoptedUnconfirmed = false
 
     public init(policy: Policy = Policy(), state: ModelState = .stopped) {
         self.policy = policy
@@ -63,6 +69,7 @@ public struct ModelLifecycle: Sendable, Equatable {
         case (.stopped, _):
             let wasFailed = state == .failed
             state = .stopped
+            adoptedUnconfirmed = false
             message = nil
             startedAt = nil
             nextStartAt = nil
@@ -85,15 +92,24 @@ public struct ModelLifecycle: Sendable, Equatable {
         consecutivePingFailures = 0
         startedAt = now
         nextStartAt = nil
+        adoptedUnconfirmed = false
         return .start
     }
 
-    /// A container the controller found already running for this model (after its own restart).
-    public mutating func adopted(running: Bool, now: Double) -> Action {
+    /// A container the controller found already running for this model (after its own restart), which
+    /// the engine says started at `containerStartedAt` (nil when it does not say).
+    public mutating func adopted(running: Bool, containerStartedAt: Double? = nil, now: Double) -> Action {
         guard state == .stopped else { return .none }
         state = .starting
-        startedAt = now
+        startedAt = min(now, containerStartedAt ?? now)
+        adoptedUnconfirmed = running
         return running ? .none : .start
+    }
+
+    /// An adopted container whose startup deadline, counted from its own start, has passed.
+    private func adoptedPastDeadline(now: Double) -> Bool {
+        guard adoptedUnconfirmed, let startedAt else { return false }
+        return now - startedAt > policy.startupDeadlineSeconds
     }
 
     public mutating func pingSucceeded(now: Double) -> Action {
@@ -102,6 +118,7 @@ public struct ModelLifecycle: Sendable, Equatable {
             state = .healthy
             message = nil
             consecutivePingFailures = 0
+            adoptedUnconfirmed = false
         default:
             break
         }
@@ -110,6 +127,12 @@ public struct ModelLifecycle: Sendable, Equatable {
 
     public mutating func pingFailed(_ reason: String, now: Double) -> Action {
         switch state {
+        case .starting where adoptedPastDeadline(now: now):
+            consecutivePingFailures += 1
+            guard consecutivePingFailures >= policy.pingFailuresBeforeUnhealthy else { return .none }
+            state = .unhealthy
+            message = "it was running when the controller started, but \(consecutivePingFailures) pings in a row failed: \(reason)"
+            return restart(because: message!, now: now)
         case .starting:
             // Slow loaders are given their whole deadline: failed pings before it are expected.
             return tick(now: now)
@@ -146,6 +169,9 @@ public struct ModelLifecycle: Sendable, Equatable {
     /// The clock: the startup deadline, and a restart's backoff ending.
     public mutating func tick(now: Double) -> Action {
         switch state {
+        case .starting where adoptedPastDeadline(now: now):
+            // Failed pings restart it (pingFailed); a container that answered once is not failed by the clock.
+            return .none
         case .starting:
             if let startedAt, now - startedAt > policy.startupDeadlineSeconds {
                 state = .failed
@@ -181,6 +207,7 @@ public struct ModelLifecycle: Sendable, Equatable {
         message = "restart \(restarts) in \(Self.seconds(backoff)): \(reason)"
         consecutivePingFailures = 0
         startedAt = nil
+        adoptedUnconfirmed = false
         nextStartAt = now + backoff
         return .removeForRestart(backoffSeconds: backoff)
     }

@@ -128,12 +128,16 @@ public final class ModelController: @unchecked Sendable {
             }
             var supervised = Supervised(lifecycle: ModelLifecycle(policy: policy(for: model)),
                                         generation: model["start_generation"]?.integerValue ?? 0, desired: model, containerID: container.id)
-            _ = supervised.lifecycle.adopted(running: true, now: now)
-            if let inspected = try? engine.inspect(container.id) {
+            let inspected = try? engine.inspect(container.id)
+            if let inspected {
                 supervised.endpoint = endpoint(of: inspected, port: model["port"]?.integerValue ?? 8080)
                 supervised.tty = inspected["Config"]?["Tty"]?.boolValue ?? false
                 supervised.imageDigest = inspected["Image"]?.stringValue
             }
+            // Without an endpoint it cannot be pinged: it is replaced. Its deadline runs from its own start.
+            let action = supervised.lifecycle.adopted(running: supervised.endpoint != nil,
+                                                      containerStartedAt: inspected.flatMap(ContainerEngine.startedAt), now: now)
+            execute(action, on: &supervised, id: id)
             supervised.logsSince = Int64(now)
             models[id] = supervised
             logger.info("container_adopted", metadata: ["model": "\(id)", "container": "\(container.id.prefix(12))"])

@@ -91,6 +91,14 @@ public final class ContainerEngine: @unchecked Sendable {
         public var created: Int64
     }
 
+    /// When an inspected container last started, in seconds since 1970: the engines write
+    /// `State.StartedAt` as RFC 3339 with nanoseconds, which is cut to whole seconds here.
+    public static func startedAt(_ inspected: JSON) -> Double? {
+        guard let text = inspected["State"]?["StartedAt"]?.stringValue, text.count >= 19 else { return nil }
+        guard let date = try? Date(String(text.prefix(19)) + "Z", strategy: .iso8601), date.timeIntervalSince1970 > 0 else { return nil }
+        return date.timeIntervalSince1970
+    }
+
     /// Every container, running or not, that carries `label`.
     public func containers(label: String) throws(ContainerEngineError) -> [ContainerSummary] {
         let filters: JSON = ["label": [.string(label)]]
