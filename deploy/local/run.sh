@@ -33,7 +33,7 @@ stream_socket = $STATE/run/api-stream.sock
 socket_mode = 0660
 # nginx's workers run as this user (as root when make run is root), so its group may connect.
 socket_group = $(id -gn)
-threads = ${CALCFLOW_THREADS:-8}
+threads = ${CALCFLOW_THREADS:-$(( 2 * $(nproc) ))}
 db_socket = $DB_SOCKET
 db_user = calcflow
 db_password_file = $STATE/secrets/db_password
