@@ -6,6 +6,9 @@ import XCTest
 /// Claims of several calculations at once, and claims that wait in the API for work, as agents with
 /// free slots make them: `{"max": N, "wait_seconds": S}`.
 final class ClaimBatchTests: StackTestCase {
+    /// Fewer request threads than waiting agents, as make run on two cores has (four).
+    override class var settings: [String: String] { ["threads": "4", "stream_threads": "12"] }
+
     private static func claimed(_ response: TestResponse) -> [Int64] {
         response.json["calculations"]?.arrayValue?.compactMap { $0["id"]?.integerValue } ?? []
     }
@@ -77,6 +80,45 @@ final class ClaimBatchTests: StackTestCase {
         XCTAssertEqual(got.status, 200)
         XCTAssertEqual(got.ids, [id])
         XCTAssertLessThan(got.at.timeIntervalSince(createdAt), 1.0, "woken by the creation, not by its next look")
+    }
+
+    /// Waiting claims hold stream threads, not request threads: with four request threads, the
+    /// agents of three clusters all wait in the API and are each woken by their own cluster's work,
+    /// while ordinary requests are answered meanwhile.
+    func testTheAgentsOfThreeClustersAllWaitWhileRequestsAreAnswered() throws {
+        let clusters = try (0..<3).map { _ in try makeCluster() }
+        let answers = Ledger<(cluster: Int, status: Int, ids: [Int64], at: Date)>()
+        let group = DispatchGroup()
+        let (baseURL, certificate) = (stack.baseURL, stack.certificate)
+        for (index, cluster) in clusters.enumerated() {
+            group.enter()
+            let key = cluster.key
+            Thread.detachNewThread {
+                defer { group.leave() }
+                let client = APIClient(baseURL: baseURL, certificate: certificate)
+                if let response = try? client.post("/api/v1/agent/claim", ["max": 2, "wait_seconds": 20], token: key) {
+                    answers.record((index, response.status, Self.claimed(response), Date()))
+                }
+            }
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertTrue(answers.all.isEmpty, "all three wait: \(answers.all.map { ($0.cluster, $0.status) })")
+        let token = try adminToken()
+        let asked = Date()
+        for _ in 0..<20 { XCTAssertEqual(try client.get("/api/v1/me", token: token).status, 200) }
+        XCTAssertLessThan(Date().timeIntervalSince(asked), 2, "the request threads answer while the claims wait")
+        var created: [Int: (id: Int64, at: Date)] = [:]
+        for (index, cluster) in clusters.enumerated() {
+            created[index] = (try XCTUnwrap(createCalculation(cluster: cluster, name: "for agent \(index)")["id"]?.integerValue), Date())
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 20), .success)
+        XCTAssertEqual(answers.all.count, 3)
+        for answer in answers.all {
+            let mine = try XCTUnwrap(created[answer.cluster])
+            XCTAssertEqual(answer.status, 200, "cluster \(answer.cluster)")
+            XCTAssertEqual(answer.ids, [mine.id], "each agent gets its own cluster's calculation")
+            XCTAssertLessThan(answer.at.timeIntervalSince(mine.at), 1.0, "woken by the creation, not by a later look")
+        }
     }
 
     func testAWaitingClaimIsWokenByAnApprovalAndEndsEmptyAfterItsWait() throws {

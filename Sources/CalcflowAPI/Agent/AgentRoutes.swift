@@ -142,7 +142,8 @@ enum AgentRoutes {
         let wakeups = context.services.claimWakeups
         let deadline = Date(timeIntervalSinceNow: Double(waitSeconds))
         var holdsAWaitingPlace = false
-        defer { if holdsAWaitingPlace { wakeups.endWaiting() } }
+        let pool = context.worker.pool
+        defer { if holdsAWaitingPlace { wakeups.endWaiting(on: pool) } }
         var claimed: [CalculationRecord] = []
         while true {
             // An agent that went away while its claim waited (stopped, restarted) must not be given
@@ -156,7 +157,7 @@ enum AgentRoutes {
                                                        clusterName: agent.clusterName, wanted: wanted, token: token)
             guard claimed.isEmpty, Date() < deadline, !context.services.isStopping else { break }
             if !holdsAWaitingPlace {
-                guard wakeups.beginWaiting() else { break }
+                guard wakeups.beginWaiting(on: pool, openStreams: context.services.streamLimiter.openCount) else { break }
                 holdsAWaitingPlace = true
             }
             // Another API host's new work is found by looking again each second.

@@ -5,17 +5,25 @@ import Foundation
 /// or one that finished and freed a slot under the cluster's `max_running`. Changes made through
 /// another API host are seen by the waiting claim's own check once a second.
 ///
-/// A waiting claim holds a worker thread: at most `capacity` wait at once, and a claim beyond that
-/// answers at once, as one without `wait_seconds` does.
+/// A waiting claim holds the thread it came on. nginx sends claims to the stream threads, which are
+/// there to wait; a quarter of them (two at least) may hold claims, as long as two stay free for what comes next
+/// (open streams counted). A claim that comes on the request threads (an nginx configuration from
+/// before claims had a location of their own) may hold a quarter of those. A claim beyond that answers
+/// at once, as one without `wait_seconds` does, and its agent asks again after its claim interval.
 final class ClaimWakeups: @unchecked Sendable {
     private let condition = NSCondition()
     private var generations: [Int64: UInt64] = [:]
-    private var waiting = 0
-    let capacity: Int
+    private var waiting: [ThreadPool: Int] = [:]
+    private let capacity: [ThreadPool: Int]
+    /// Stream threads that claims and streams together may hold.
+    private let streamThreadsToHold: Int
 
-    init(capacity: Int) {
-        self.capacity = max(1, capacity)
+    init(requestThreads: Int, streamThreads: Int) {
+        capacity = [.requests: max(1, requestThreads / 4), .streams: max(2, streamThreads / 4)]
+        streamThreadsToHold = max(1, streamThreads - 2)
     }
+
+    func capacity(of pool: ThreadPool) -> Int { capacity[pool] ?? 1 }
 
     /// Something of `cluster` changed: its waiting claims look again.
     func announce(cluster: Int64) {
@@ -33,18 +41,21 @@ final class ClaimWakeups: @unchecked Sendable {
         return generations[cluster, default: 0]
     }
 
-    /// Takes one of the waiting places; false when all are taken.
-    func beginWaiting() -> Bool {
+    /// Takes one of the waiting places of `pool`; false when all are taken. `openStreams` are the
+    /// live streams holding stream threads now.
+    func beginWaiting(on pool: ThreadPool, openStreams: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard waiting < capacity else { return false }
-        waiting += 1
+        let mine = waiting[pool, default: 0]
+        guard mine < capacity(of: pool) else { return false }
+        if pool == .streams, mine + openStreams >= streamThreadsToHold { return false }
+        waiting[pool] = mine + 1
         return true
     }
 
-    func endWaiting() {
+    func endWaiting(on pool: ThreadPool) {
         condition.lock()
-        waiting -= 1
+        waiting[pool, default: 1] -= 1
         condition.unlock()
     }
 

@@ -81,6 +81,11 @@ public final class StreamLimiter: Sendable {
         self.perUser = perUser
     }
 
+    /// Streams open now, everyone's.
+    var openCount: Int {
+        open.withLock { $0.values.reduce(0, +) }
+    }
+
     enum Refusal {
         case full
         case userLimit

@@ -12,11 +12,11 @@ final class APIResponder: FastCGIResponder {
     private let authenticator: Authenticator
     private let worker: WorkerState
 
-    init(router: Router, services: APIServices) {
+    init(router: Router, services: APIServices, pool: ThreadPool) {
         self.router = router
         self.services = services
         self.authenticator = Authenticator(services: services)
-        self.worker = WorkerState(services: services)
+        self.worker = WorkerState(services: services, pool: pool)
     }
 
     /// Opens the connection on first use, and again after a failure: a database that was down

@@ -15,12 +15,14 @@ public struct APIServer {
         let configuration = services.configuration
         let router = APIRoutes.router
         let services = self.services
-        let makeResponder: @Sendable (Int) -> FastCGIResponder = { _ in APIResponder(router: router, services: services) }
+        let responder: @Sendable (ThreadPool) -> @Sendable (Int) -> FastCGIResponder = { pool in
+            { _ in APIResponder(router: router, services: services, pool: pool) }
+        }
         let server = FastCGIServer(listeners: [
             FastCGIListener(socketPath: configuration.socketPath, threadCount: configuration.threads,
-                            socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: makeResponder),
+                            socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: responder(.requests)),
             FastCGIListener(socketPath: configuration.streamSocketPath, threadCount: configuration.streamThreads,
-                            socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: makeResponder),
+                            socketMode: configuration.socketMode, socketGroup: configuration.socketGroup, makeResponder: responder(.streams)),
         ])
         // A host that starts while another applies migrations waits for them.
         do {

@@ -44,7 +44,7 @@ public final class APIServices: Sendable {
         self.agentKeyGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.catalogGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
         self.modelGeneration = CacheGeneration(lifetimeMilliseconds: configuration.userCacheMilliseconds)
-        self.claimWakeups = ClaimWakeups(capacity: configuration.threads / 4)
+        self.claimWakeups = ClaimWakeups(requestThreads: configuration.threads, streamThreads: configuration.streamThreads)
         // Two stream threads stay free to answer "too many streams" quickly.
         self.streamLimiter = StreamLimiter(capacity: max(1, configuration.streamThreads - 2), perUser: configuration.streamsPerUser)
         if openAPIDocument == nil {

@@ -20,6 +20,8 @@ final class WorkerState {
     let metrics = MetricHandles()
     /// This thread's number among the process's workers: it picks the heartbeat buffer's shard.
     let index: Int
+    /// The pool this thread serves: a claim may wait for work only where the pool has room for it.
+    let pool: ThreadPool
     private var lastSeenWrites: [Int64: UInt64] = [:]
     private var cancelLists: [Int64: (readAt: UInt64, ids: [Int64])] = [:]
     private var runningChecks: [Int64: (checkedAt: UInt64, ids: Set<Int64>)] = [:]
@@ -28,7 +30,8 @@ final class WorkerState {
 
     private static var now: UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    init(services: APIServices) {
+    init(services: APIServices, pool: ThreadPool) {
+        self.pool = pool
         catalog = ThreadCache(shared: services.catalogGeneration)
         staff = ThreadCache(shared: services.userGeneration)
         clusters = ThreadCache(shared: services.agentKeyGeneration)
