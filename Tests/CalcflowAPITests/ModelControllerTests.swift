@@ -263,15 +263,7 @@ final class ModelControllerTests: StackTestCase {
     func testAPredictionStandsBesideTheComputedValueWithItsResidualAndTheModelsAccuracy() throws {
         let cluster = try makeCluster()
         let admin = try adminToken()
-        let created = try client.post("/api/v1/calculations", ["name": "water sp", "cluster_id": .integer(cluster.id), "engine": "xtb",
-                                                               "analyses": ["scf", "total_energy"],
-                                                               "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"], "task": "sp"]],
-                                      token: admin)
-        let calculation = try XCTUnwrap(created.json["id"]?.integerValue)
-        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, calculation)
-        XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(calculation)/analyses/total_energy", body: (["step": "main", "data": ["value": -137.97, "unit": "eV"]] as JSON).serialized(),
-                                       token: cluster.key).status, 204)
-        XCTAssertEqual(try event(cluster, calculation: calculation, seq: 1, state: "succeeded").status, 204)
+        let calculation = try succeededWater(on: cluster, named: "water sp", analysis: "total_energy", value: -137.97)
 
         let name = "predictor-\(UUID().uuidString.prefix(6).lowercased())"
         let model = try client.post("/api/v1/models", ["name": .string(name), "image": "localhost/calcflow/contract-test:1",
@@ -298,18 +290,27 @@ final class ModelControllerTests: StackTestCase {
 
         // auto_predict: the model predicts succeeded calculations by itself.
         XCTAssertEqual(try client.patch("/api/v1/models/\(modelID)", ["auto_predict": true], token: admin).status, 200)
-        let second = try XCTUnwrap(try client.post("/api/v1/calculations", ["name": "water again", "cluster_id": .integer(cluster.id), "engine": "xtb",
-                                                                            "analyses": ["scf", "total_energy"],
-                                                                            "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"]]],
-                                                   token: admin).json["id"]?.integerValue)
-        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, second)
-        _ = try client.send("PUT", "/api/v1/agent/calculations/\(second)/analyses/total_energy", body: (["data": ["value": -137.0]] as JSON).serialized(), token: cluster.key)
-        _ = try event(cluster, calculation: second, seq: 1, state: "succeeded")
+        let second = try succeededWater(on: cluster, named: "water again", analysis: "total_energy", value: -137.0)
         try Deadline.wait(for: "the automatic prediction", seconds: 20, interval: 0.3) {
             try client.get("/api/v1/calculations/\(second)/predictions", token: admin).json["items"]?.arrayValue?
                 .first { $0["model_id"]?.integerValue == modelID }?["prediction"]?.doubleValue == 0
         }
         XCTAssertEqual(try client.get("/api/v1/models/\(modelID)/accuracy", token: admin).json["count"], 2)
+    }
+
+    /// An xtb water calculation on `cluster`, claimed by its agent, which puts `value` as its `analysis`
+    /// and reports it succeeded, as an agent does: what a prediction stands beside. Its id.
+    private func succeededWater(on cluster: TestCluster, named name: String, analysis: String, value: Double) throws -> Int64 {
+        let created = try client.post("/api/v1/calculations", ["name": .string(name), "cluster_id": .integer(cluster.id), "engine": "xtb",
+                                                               "analyses": ["scf", .string(analysis)],
+                                                               "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"], "task": "sp"]],
+                                      token: adminToken())
+        let id = try XCTUnwrap(created.json["id"]?.integerValue, created.description)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, id)
+        XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(id)/analyses/\(analysis)",
+                                       body: (["step": "main", "data": ["value": .number(value), "unit": "eV"]] as JSON).serialized(), token: cluster.key).status, 204)
+        XCTAssertEqual(try event(cluster, calculation: id, seq: 1, state: "succeeded").status, 204)
+        return id
     }
 
     /// A campaign finishes calculations faster than rounds come: a backlog of several pages (20 each) is
@@ -323,14 +324,7 @@ final class ModelControllerTests: StackTestCase {
         let admin = try adminToken()
         let waiting = 50
         for index in 0..<waiting {
-            let id = try XCTUnwrap(try client.post("/api/v1/calculations", ["name": .string("backlog \(index)"), "cluster_id": .integer(cluster.id), "engine": "xtb",
-                                                                            "analyses": ["scf", "backlog_energy"],
-                                                                            "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"]]],
-                                                   token: admin).json["id"]?.integerValue)
-            XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, id)
-            XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(id)/analyses/backlog_energy",
-                                           body: (["data": ["value": .number(-137.0 - Double(index))]] as JSON).serialized(), token: cluster.key).status, 204)
-            XCTAssertEqual(try event(cluster, calculation: id, seq: 1, state: "succeeded").status, 204)
+            _ = try succeededWater(on: cluster, named: "backlog \(index)", analysis: "backlog_energy", value: -137.0 - Double(index))
         }
         let model = try client.post("/api/v1/models", ["name": "backlog-predictor", "image": "localhost/calcflow/contract-test:1", "auto_predict": true,
                                                        "predicts": ["analysis": "backlog_energy", "unit": "eV"]], token: admin)
