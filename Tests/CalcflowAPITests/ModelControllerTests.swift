@@ -341,6 +341,41 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertTrue(invocations.allSatisfy { $0["status"]?.integerValue == 200 }, "no failed invocation: \(invocations.prefix(3))")
     }
 
+    /// After a complete round, the next ones look only at calculations finished since: one created
+    /// before the others but finished after that round (a long run in a campaign) is still predicted.
+    func testACalculationCreatedEarlyAndFinishedLateIsStillPredicted() throws {
+        // An analysis of its own, so that the other tests' models and calculations do not meet these.
+        let cluster = try makeCluster(engines: ["engines": [["name": "xtb", "version": "6.5.1", "analyses": [
+            ["name": "scf", "requires": [], "description": "SCF convergence"],
+            ["name": "late_energy", "requires": ["scf"], "description": "Total energy in eV"],
+        ]]]])
+        let admin = try adminToken()
+        let early = try XCTUnwrap(try client.post("/api/v1/calculations", ["name": "long run", "cluster_id": .integer(cluster.id), "engine": "xtb",
+                                                                           "analyses": ["scf", "late_energy"],
+                                                                           "configuration": ["structure": ["format": "xyz", "text": "3\nwater\nO 0 0 0.117\nH 0 0.757 -0.467\nH 0 -0.757 -0.467\n"]]],
+                                                  token: admin).json["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, early)
+        let prompt = try succeededWater(on: cluster, named: "short run", analysis: "late_energy", value: -137.0)
+        XCTAssertGreaterThan(prompt, early)
+        let model = try client.post("/api/v1/models", ["name": "late-predictor", "image": "localhost/calcflow/contract-test:1", "auto_predict": true,
+                                                       "predicts": ["analysis": "late_energy", "unit": "eV"]], token: admin)
+        let modelID = try XCTUnwrap(model.json["id"]?.integerValue)
+        _ = try client.post("/api/v1/models/\(modelID)/start", token: admin)
+        _ = try waitFor(modelID, state: "healthy")
+        func predicted(_ id: Int64) throws -> Bool {
+            try client.get("/api/v1/calculations/\(id)/predictions", token: admin).json["items"]?.arrayValue?.contains { $0["model_id"]?.integerValue == modelID && $0["prediction"]?.doubleValue != nil } ?? false
+        }
+        try Deadline.wait(for: "the short run's prediction", seconds: 15, interval: 0.2) { try predicted(prompt) }
+        // That round found nothing more: the next ones (5 s apart) look only at what finished since.
+        Thread.sleep(forTimeInterval: 6)
+        XCTAssertFalse(try predicted(early), "still running: nothing to predict")
+        XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(early)/analyses/late_energy",
+                                       body: (["step": "main", "data": ["value": -140.0, "unit": "eV"]] as JSON).serialized(), token: cluster.key).status, 204)
+        XCTAssertEqual(try event(cluster, calculation: early, seq: 1, state: "succeeded").status, 204)
+        try Deadline.wait(for: "the long run's prediction", seconds: 15, interval: 0.2) { try predicted(early) }
+        XCTAssertEqual(try client.get("/api/v1/models/\(modelID)/accuracy", token: admin).json["count"], 2, "each once")
+    }
+
     func testTheExampleModelTrainedOnXTBEnergiesPredictsWater() throws {
         try stack.buildExampleModel()
         let created = try client.post("/api/v1/models", ["name": "example-energy", "image": "localhost/calcflow/example-energy:1",

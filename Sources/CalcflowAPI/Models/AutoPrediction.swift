@@ -9,14 +9,22 @@ enum AutoPrediction {
         Lease("predictions", seconds: max(5, 3 * services.configuration.maintenanceIntervalMilliseconds / 1_000))
     }
 
-    static func run(on connection: Connection, client: HTTPClient, services: APIServices) throws {
+    /// How far back of its last complete round a round looks: a calculation's final write stamps
+    /// `finished_at` with its statement's start, before its transaction commits, so one committed
+    /// just after a round began may carry a time before it. A write that waited longer for a lock
+    /// is found by the next sweep (`AutoPredictionProgress.sweepSeconds`).
+    static let overlapSeconds = 15
+
+    static func run(on connection: Connection, progress: AutoPredictionProgress, services: APIServices) throws {
         guard try lease(services).acquire(on: connection) else { return }
         let models = try ModelStore(connection: connection, changes: services.modelGeneration).all().filter { model in
             model.autoPredict && model.predictsAnalysis != nil
                 && model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy
         }
+        let keys = Set(models.map { AutoPredictionProgress.key($0, analysis: $0.predictsAnalysis!) })
+        progress.keep(only: keys)
         let calculations = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
-        let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: client, configuration: services.configuration,
+        let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: progress.client, configuration: services.configuration,
                                                                        records: services.invocations, shard: 0, metrics: MetricHandles()))
         // A campaign finishes calculations by the hundred: the backlog is worked through page after
         // page (20 a round kept a model 4 a second behind), for well under the lease's time. A page
@@ -25,18 +33,28 @@ enum AutoPrediction {
         let started = Date()
         let budget = Double(lease(services).seconds) / 3
         for model in models {
+            let analysis = model.predictsAnalysis!
+            let key = AutoPredictionProgress.key(model, analysis: analysis)
+            let roundFrom = try connection.queryFirst("SELECT CAST(CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND AS CHAR) AS start",
+                                                      [.integer(Int64(overlapSeconds))])?.string("start")
+            let start = progress.roundStart(for: key)
             var complete = false
+            var failed = false
             while !complete, Date().timeIntervalSince(started) < budget, !services.isStopping {
-                let page = try PredictionStore(connection: connection).awaitingAutoPrediction(modelID: model.id, analysis: model.predictsAnalysis!, limit: pageSize)
+                let page = try PredictionStore(connection: connection).awaitingAutoPrediction(
+                    modelID: model.id, analysis: analysis, finishedFrom: start, limit: pageSize)
                 complete = page.count < pageSize
                 for id in page {
                     guard let calculation = try calculations.find(id: id) else { continue }
                     do { try predictor.predict(calculation, with: model, requestedBy: nil) } catch {
                         services.logger.warning("auto_prediction_failed", metadata: ["model": "\(model.id)", "calc": "\(id)", "error": "\(error)"])
                         complete = true
+                        failed = true
                     }
                 }
             }
+            // Only a round that went through to the end without a failure moves the start of the next.
+            if complete, !failed, let roundFrom { progress.completed(key, lookedFrom: start, nextFrom: roundFrom) }
         }
     }
 

@@ -60,15 +60,30 @@ struct PredictionStore {
         return pairs
     }
 
-    /// Succeeded calculations of an analysis that an auto_predict model has not predicted yet.
-    func awaitingAutoPrediction(modelID: Int64, analysis: String, limit: Int) throws(DatabaseError) -> [Int64] {
-        try connection.query(
+    /// Succeeded calculations of an analysis that an auto_predict model has not predicted yet: all of
+    /// them, newest first, or only those finished since `finishedFrom` (a database time), oldest first.
+    func awaitingAutoPrediction(modelID: Int64, analysis: String, finishedFrom: String?, limit: Int) throws(DatabaseError) -> [Int64] {
+        guard let finishedFrom else {
+            return try connection.query(
+                """
+                SELECT c.id FROM calculations c
+                WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?))
+                  AND EXISTS (SELECT 1 FROM calculation_analyses a WHERE a.calculation_id = c.id AND a.name = ?)
+                  AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.calculation_id = c.id AND p.model_id = ?)
+                ORDER BY c.id DESC LIMIT ?
+                """, [.text(analysis), .text(analysis), .integer(modelID), .integer(Int64(limit))]).compactMap { $0.int("id") }
+        }
+        // Joins, with the range on finished_at forced: with EXISTS, MariaDB 10.11 materialised both
+        // subqueries (every row of the analysis and of the model's predictions, 80 ms) even for a
+        // range of a few hundred calculations.
+        return try connection.query(
             """
-            SELECT c.id FROM calculations c
-            WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?))
-              AND EXISTS (SELECT 1 FROM calculation_analyses a WHERE a.calculation_id = c.id AND a.name = ?)
-              AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.calculation_id = c.id AND p.model_id = ?)
-            ORDER BY c.id DESC LIMIT ?
-            """, [.text(analysis), .text(analysis), .integer(modelID), .integer(Int64(limit))]).compactMap { $0.int("id") }
+            SELECT c.id FROM calculations c FORCE INDEX (calculations_finished_at)
+            JOIN calculation_analyses a ON a.calculation_id = c.id AND a.name = ?
+            LEFT JOIN predictions p ON p.calculation_id = c.id AND p.model_id = ?
+            WHERE c.finished_at >= ? AND c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?))
+              AND p.calculation_id IS NULL
+            ORDER BY c.finished_at LIMIT ?
+            """, [.text(analysis), .integer(modelID), .text(finishedFrom), .text(analysis), .integer(Int64(limit))]).compactMap { $0.int("id") }
     }
 }

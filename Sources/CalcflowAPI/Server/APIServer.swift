@@ -40,8 +40,8 @@ public struct APIServer {
         let maintenance = BackgroundLoop(name: "maintenance", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
         maintenance.start(services: services) { connection in try MaintenanceJobs.run(on: connection, services: services) }
         let predictions = BackgroundLoop(name: "predictions", intervalMilliseconds: configuration.maintenanceIntervalMilliseconds)
-        predictions.start(services: services, makeState: { HTTPClient() }, work: { connection, client in
-            try AutoPrediction.run(on: connection, client: client, services: services)
+        predictions.start(services: services, makeState: { AutoPredictionProgress() }, work: { connection, progress in
+            try AutoPrediction.run(on: connection, progress: progress, services: services)
         })
         var mailer: BackgroundLoop?
         if let smtpURL = configuration.smtpURL {
