@@ -7,7 +7,8 @@ import XCTest
 /// free slots make them: `{"max": N, "wait_seconds": S}`.
 final class ClaimBatchTests: StackTestCase {
     /// Fewer request threads than waiting agents, as make run on two cores has (four).
-    override class var settings: [String: String] { ["threads": "4", "stream_threads": "12"] }
+    /// Twelve stream threads: ten for streams and waiting claims together, three of them for claims.
+    override class var settings: [String: String] { ["threads": "4", "stream_threads": "12", "streams_per_user": "16", "stream_poll_ms": "100"] }
 
     private static func claimed(_ response: TestResponse) -> [Int64] {
         response.json["calculations"]?.arrayValue?.compactMap { $0["id"]?.integerValue } ?? []
@@ -119,6 +120,34 @@ final class ClaimBatchTests: StackTestCase {
             XCTAssertEqual(answer.ids, [mine.id], "each agent gets its own cluster's calculation")
             XCTAssertLessThan(answer.at.timeIntervalSince(mine.at), 1.0, "woken by the creation, not by a later look")
         }
+    }
+
+    /// Streams and waiting claims share the stream threads: with three claims waiting, the eighth
+    /// stream is refused at once instead of waiting for a thread, and opens once the claims are answered.
+    func testWaitingClaimsCountAgainstTheLiveStreams() throws {
+        let clusters = try (0..<3).map { _ in try makeCluster() }
+        let answered = DispatchGroup()
+        let (baseURL, certificate) = (stack.baseURL, stack.certificate)
+        for cluster in clusters {
+            answered.enter()
+            let key = cluster.key
+            Thread.detachNewThread {
+                defer { answered.leave() }
+                _ = try? APIClient(baseURL: baseURL, certificate: certificate).post("/api/v1/agent/claim", ["max": 1, "wait_seconds": 20], token: key)
+            }
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        let token = try adminToken()
+        var streams: [Process] = []
+        defer { streams.forEach { $0.terminate() } }
+        for index in 0..<7 { streams.append(try openStream(token: token, output: stack.directory + "/beside-claims-\(index).txt")) }
+        let asked = Date()
+        let refused = try client.get("/api/v1/logs/stream", token: token)
+        XCTAssertEqual(refused.status, 503, "seven streams and three claims fill the ten places")
+        XCTAssertLessThan(Date().timeIntervalSince(asked), 2, "refused at once, not after a claim's wait")
+        for cluster in clusters { _ = try createCalculation(cluster: cluster, name: "frees a thread") }
+        XCTAssertEqual(answered.wait(timeout: .now() + 20), .success)
+        streams.append(try openStream(token: token, output: stack.directory + "/beside-claims-7.txt"))
     }
 
     func testAWaitingClaimIsWokenByAnApprovalAndEndsEmptyAfterItsWait() throws {

@@ -13,24 +13,6 @@ final class LogTests: StackTestCase {
         return try client.post("/api/v1/agent/logs", ["entries": [.object(entry)]], token: cluster.key)
     }
 
-    /// A live stream read by curl into a file. Only one stream fits this class's API at a time, and
-    /// the one of a previous test frees its thread a moment after its client left: try again until it opens.
-    func openStream(path: String, token: String, output: String) throws -> Process {
-        var stream = Process()
-        try Deadline.wait(for: "a live stream to open", seconds: 15, interval: 0.2) {
-            if !stream.isRunning {
-                try? FileManager.default.removeItem(atPath: output)
-                stream = Process()
-                stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-                stream.arguments = ["-sS", "-N", "--max-time", "30", "--cacert", stack.certificate, "-H", "Authorization: Bearer \(token)",
-                                    "-o", output, stack.baseURL + path]
-                try stream.run()
-            }
-            return ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains(": calcflow log stream")
-        }
-        return stream
-    }
-
     func testLogsAreIngestedFilteredAndDeletedByAdmins() throws {
         let cluster = try makeCluster()
         let other = try makeCluster()

@@ -42,6 +42,25 @@ class StackTestCase: XCTestCase {
         var description: String { "the test stack did not start: \(message)" }
     }
 
+    /// A live stream (`path`, the log stream unless told) read by curl into `output`, once it has sent
+    /// its greeting comment. A stream of a previous test frees its thread a moment after its client left, so
+    /// a refused one is tried again until it opens.
+    func openStream(path: String = "/api/v1/logs/stream", token: String, output: String) throws -> Process {
+        var stream = Process()
+        try Deadline.wait(for: "a live stream to open", seconds: 15, interval: 0.1) {
+            if !stream.isRunning {
+                try? FileManager.default.removeItem(atPath: output)
+                stream = Process()
+                stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+                stream.arguments = ["-sS", "-N", "--max-time", "60", "--cacert", stack.certificate, "-H", "Authorization: Bearer \(token)",
+                                    "-o", output, stack.baseURL + path]
+                try stream.run()
+            }
+            return ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").hasPrefix(": calcflow ")
+        }
+        return stream
+    }
+
     func adminToken() throws -> String {
         try client.login(stack.adminEmail, stack.adminPassword).token
     }

@@ -8,18 +8,6 @@ final class StreamViewerTests: StackTestCase {
     // Six stream threads: four streams at once, the last for an admin; tokens that live 10 s.
     override class var settings: [String: String] { ["stream_poll_ms": "100", "stream_threads": "6", "streams_per_user": "2", "access_token_ttl": "10"] }
 
-    func openStream(token: String, output: String) throws -> Process {
-        let stream = Process()
-        stream.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        stream.arguments = ["-sS", "-N", "--max-time", "60", "--cacert", stack.certificate, "-H", "Authorization: Bearer \(token)",
-                            "-o", output, stack.baseURL + "/api/v1/logs/stream"]
-        try stream.run()
-        try Deadline.wait(for: "a live stream to open", seconds: 15, interval: 0.1) {
-            ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").contains(": calcflow log stream")
-        }
-        return stream
-    }
-
     func ended(_ output: String, _ reason: String) throws {
         try Deadline.wait(for: "the stream to end with \(reason)", seconds: 20, interval: 0.2) {
             let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""

@@ -13,17 +13,46 @@ import Foundation
 final class ClaimWakeups: @unchecked Sendable {
     private let condition = NSCondition()
     private var generations: [Int64: UInt64] = [:]
-    private var waiting: [ThreadPool: Int] = [:]
-    private let capacity: [ThreadPool: Int]
+    private var waitingOnRequests = 0
+    private var waitingOnStreams = 0
+    private let requestCapacity: Int
+    private let streamCapacity: Int
     /// Stream threads that claims and streams together may hold.
     private let streamThreadsToHold: Int
 
     init(requestThreads: Int, streamThreads: Int) {
-        capacity = [.requests: max(1, requestThreads / 4), .streams: max(2, streamThreads / 4)]
+        requestCapacity = max(1, requestThreads / 4)
+        streamCapacity = max(2, streamThreads / 4)
         streamThreadsToHold = max(1, streamThreads - 2)
     }
 
-    func capacity(of pool: ThreadPool) -> Int { capacity[pool] ?? 1 }
+    func capacity(of pool: ThreadPool) -> Int {
+        switch pool {
+        case .requests: requestCapacity
+        case .streams: streamCapacity
+        }
+    }
+
+    /// Claims waiting on `pool` now; the stream limiter counts those on the stream threads.
+    func waitingCount(on pool: ThreadPool) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return waiting(on: pool)
+    }
+
+    private func waiting(on pool: ThreadPool) -> Int {
+        switch pool {
+        case .requests: waitingOnRequests
+        case .streams: waitingOnStreams
+        }
+    }
+
+    private func changeWaiting(on pool: ThreadPool, by change: Int) {
+        switch pool {
+        case .requests: waitingOnRequests += change
+        case .streams: waitingOnStreams += change
+        }
+    }
 
     /// Something of `cluster` changed: its waiting claims look again.
     func announce(cluster: Int64) {
@@ -46,16 +75,16 @@ final class ClaimWakeups: @unchecked Sendable {
     func beginWaiting(on pool: ThreadPool, openStreams: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        let mine = waiting[pool, default: 0]
+        let mine = waiting(on: pool)
         guard mine < capacity(of: pool) else { return false }
         if pool == .streams, mine + openStreams >= streamThreadsToHold { return false }
-        waiting[pool] = mine + 1
+        changeWaiting(on: pool, by: 1)
         return true
     }
 
     func endWaiting(on pool: ThreadPool) {
         condition.lock()
-        waiting[pool, default: 1] -= 1
+        changeWaiting(on: pool, by: -1)
         condition.unlock()
     }
 

@@ -56,7 +56,7 @@ struct CalculationRecord: Sendable {
     static let clusterNameColumn = "(SELECT k.name FROM clusters k WHERE k.id = c.cluster_id) AS cluster_name"
     static let columns = ownColumns + ", " + progressColumn + ", " + clusterNameColumn
     static let from = "calculations c"
-    /// A row read without the join, when the cluster's name is known otherwise.
+    /// A row read without `clusterNameColumn`, when the cluster's name is known otherwise.
     init(row: Row, clusterName: String) {
         self.init(row: row)
         self.clusterName = clusterName

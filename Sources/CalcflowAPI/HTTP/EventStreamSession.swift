@@ -18,7 +18,8 @@ enum EventStreamSession {
     static func run(_ context: RequestContext, greeting: String, round: () throws -> Round) throws -> Response {
         let limiter = context.services.streamLimiter
         let viewer = context.user
-        if let refusal = limiter.enter(userID: viewer.id, role: viewer.role) {
+        if let refusal = limiter.enter(userID: viewer.id, role: viewer.role,
+                                       heldByClaims: context.services.claimWakeups.waitingCount(on: .streams)) {
             switch refusal {
             case .userLimit:
                 throw APIError(.rateLimited, "you have \(limiter.perUser) live streams open already; close another tab first")

@@ -1,7 +1,6 @@
 import CalcflowCore
 import Foundation
 import JSON
-import Synchronization
 
 /// `/logs`: filtered lists, a live Server-Sent Events stream (on the stream threads), and deletion (admin).
 enum LogRoutes {
@@ -66,47 +65,5 @@ enum LogRoutes {
         let deleted = try LogStore(connection: context.database()).delete(before: before)
         context.services.logger.info("logs_deleted", metadata: ["count": "\(deleted)", "by": "\(context.user.id)"])
         return .json(["deleted": .integer(deleted)])
-    }
-}
-
-/// At most `capacity` live streams at once (each holds a thread for its whole life), at most
-/// `perUser` of them one user's, and the last slot kept for an admin: no user can take them all.
-public final class StreamLimiter: Sendable {
-    public let capacity: Int
-    public let perUser: Int
-    private let open = Mutex<[Int64: Int]>([:])
-
-    public init(capacity: Int, perUser: Int) {
-        self.capacity = capacity
-        self.perUser = perUser
-    }
-
-    /// Streams open now, everyone's.
-    var openCount: Int {
-        open.withLock { $0.values.reduce(0, +) }
-    }
-
-    enum Refusal {
-        case full
-        case userLimit
-    }
-
-    func enter(userID: Int64, role: Role) -> Refusal? {
-        open.withLock { counts in
-            let mine = counts[userID] ?? 0
-            guard mine < perUser else { return .userLimit }
-            let total = counts.values.reduce(0, +)
-            let limit = role == .admin || capacity == 1 ? capacity : capacity - 1
-            guard total < limit else { return .full }
-            counts[userID] = mine + 1
-            return nil
-        }
-    }
-
-    func leave(userID: Int64) {
-        open.withLock { counts in
-            let remaining = (counts[userID] ?? 1) - 1
-            counts[userID] = remaining > 0 ? remaining : nil
-        }
     }
 }
