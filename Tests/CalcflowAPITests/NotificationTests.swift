@@ -8,34 +8,10 @@ import XCTest
 /// Mail through a real SMTP sink (aiosmtpd), sent by the API's outbox sender.
 final class NotificationTests: StackTestCase {
     override class var smtpSink: Bool { true }
-    override class var settings: [String: String] { ["mail_poll_ms": "100", "maintenance_interval_ms": "200", "lost_after": "2"] }
+    override class var settings: [String: String] { ["mail_poll_ms": "100", "maintenance_interval_ms": "200", "lost_after": "2", "mail_digest_window": "4"] }
 
     func mails(to address: String, subjectContaining text: String) -> [String] {
         stack.receivedMails().filter { $0.contains("To: \(address)") && $0.contains(text) }
-    }
-
-    /// The mail's base64 parts, decoded, for assertions on what a person reads.
-    func decodedBodies(_ mail: String) -> String {
-        var decoded = ""
-        var inPart = false
-        var inBody = false
-        var block = ""
-        for rawLine in mail.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.hasPrefix("Content-Transfer-Encoding: base64") { inPart = true; continue }
-            if inPart && !inBody && line.isEmpty { inBody = true; continue }
-            if inBody {
-                if line.hasPrefix("--") || line.isEmpty {
-                    if let data = Data(base64Encoded: block), let text = String(data: data, encoding: .utf8) { decoded += text }
-                    block = ""
-                    inPart = false
-                    inBody = false
-                } else {
-                    block += line
-                }
-            }
-        }
-        return decoded
     }
 
     func testRecipientsFollowTheirEmailLevels() throws {
@@ -62,7 +38,7 @@ final class NotificationTests: StackTestCase {
         let success = try XCTUnwrap(mails(to: infoUser.email, subjectContaining: "Benzene SCF").first)
         XCTAssertTrue(success.contains("Subject: [Calcflow] Benzene SCF (#\(succeeded)) succeeded"), success)
         XCTAssertTrue(success.contains("text/plain") && success.contains("text/html"), "two parts")
-        XCTAssertTrue(decodedBodies(success).contains("/#/calculations/\(succeeded)"), "a link to the calculation")
+        XCTAssertTrue(SMTPSink.decodedBodies(success).contains("/#/calculations/\(succeeded)"), "a link to the calculation")
         // ERROR level: the failure, not the success.
         XCTAssertEqual(mails(to: errorUser.email, subjectContaining: "Quiet SCF").count, 0)
         XCTAssertTrue(mails(to: errorUser.email, subjectContaining: "Broken SCF").first?.contains("failed") == true)
@@ -73,6 +49,42 @@ final class NotificationTests: StackTestCase {
         let sent = try stack.database().query("SELECT COUNT(*) AS sent FROM outbox WHERE sent_at IS NOT NULL AND calculation_id IN (?, ?, ?)",
                                               [.integer(succeeded), .integer(failed), .integer(quiet)])
         XCTAssertEqual(sent.first?.int("sent"), Int64(stack.receivedMails().filter { $0.contains("SCF (#") && ($0.contains("#\(succeeded))") || $0.contains("#\(failed))") || $0.contains("#\(quiet))")) }.count))
+    }
+
+    /// A campaign's mails: the twelve that waited together come as one digest to each person, and
+    /// the next ones wait out the digest window, then go one by one again.
+    func testACampaignsMailsComeAsOneDigestAndTheNextWaitForTheWindow() throws {
+        let cluster = try makeCluster()
+        let scientist = try createUser(role: "user")
+        // No sender for a while, as when a burst finishes faster than mail goes out.
+        try stack.restartAPI(settings: ["mail_poll_ms": "60000"])
+        var ids: [Int64] = []
+        for index in 0..<12 {
+            ids.append(try XCTUnwrap(try createCalculation(cluster: cluster, token: scientist.token, name: "Screen \(index)")["id"]?.integerValue))
+        }
+        for _ in ids { XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).status, 200) }
+        for (index, id) in ids.enumerated() {
+            XCTAssertEqual(try event(cluster, calculation: id, seq: 1, state: index < 10 ? "succeeded" : "failed").status, 204)
+        }
+        try stack.restartAPI(settings: ["mail_poll_ms": "100"])
+        try Deadline.wait(for: "the digest", seconds: 30) { !mails(to: scientist.email, subjectContaining: "12 calculations").isEmpty }
+        let digestSeenAt = Date()
+        let digest = try XCTUnwrap(mails(to: scientist.email, subjectContaining: "12 calculations").first)
+        XCTAssertTrue(digest.contains("Subject: [Calcflow] 12 calculations: 10 succeeded, 2 failed"), digest)
+        let body = SMTPSink.decodedBodies(digest)
+        for (index, id) in ids.enumerated() {
+            XCTAssertTrue(body.contains("Screen \(index) (#\(id))") && body.contains("/#/calculations/\(id)"), "calculation \(id) listed with its link")
+        }
+        XCTAssertEqual(mails(to: scientist.email, subjectContaining: "Screen ").count, 0, "none of the twelve alone")
+        XCTAssertEqual(mails(to: stack.adminEmail, subjectContaining: "12 calculations").count, 1, "the admin's own digest")
+
+        let late = try XCTUnwrap(try createCalculation(cluster: cluster, token: scientist.token, name: "Straggler")["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).status, 200)
+        XCTAssertEqual(try event(cluster, calculation: late, seq: 1, state: "succeeded").status, 204)
+        try Deadline.wait(for: "the straggler's own mail", seconds: 30) { mails(to: scientist.email, subjectContaining: "Straggler (#\(late))").count == 1 }
+        XCTAssertGreaterThan(Date().timeIntervalSince(digestSeenAt), 3, "it waited for the window (4 s) after the digest")
+        let held = try stack.database().queryFirst("SELECT COUNT(*) AS n FROM outbox WHERE digest_id IS NOT NULL AND calculation_id IN (\(ids.map(String.init).joined(separator: ",")))")
+        XCTAssertEqual(held?.int("n"), 24, "each of the twelve mails of both people in a digest")
     }
 
     func testModeratorsAreAskedToApprove() throws {

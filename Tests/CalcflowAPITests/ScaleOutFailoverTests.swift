@@ -93,7 +93,7 @@ final class ScaleOutFailoverTests: XCTestCase {
             XCTFail("calculation \(row[0]): \(row[1]) events, \(row[2]) distinct numbers, the last \(row[3])")
         }
 
-        // Every mail once, through the SMTP sink: one per calculation to its creator (the admin).
+        // Every mail once, through the SMTP sink: one per calculation to its creator (the admin), alone or in a digest.
         try Deadline.wait(for: "a mail for every calculation", seconds: 90, interval: 0.5) {
             Set(Self.mailedCalculations(demo.receivedMails())).isSuperset(of: ids)
         }
@@ -205,10 +205,14 @@ final class ScaleOutFailoverTests: XCTestCase {
     }
 
     /// The calculation of each mail, read from its subject's "(#id)".
+    /// The calculations each mail is about: one named in a single mail's subject, or each listed in a
+    /// digest (once, in its plain-text part).
     static func mailedCalculations(_ mails: [String]) -> [Int64] {
-        mails.compactMap { mail in
-            guard let subject = mail.split(separator: "\n").first(where: { $0.hasPrefix("Subject:") }) else { return nil }
-            return matches(of: #"\(#([0-9]+)\)"#, in: String(subject)).first
+        mails.flatMap { mail -> [Int64] in
+            guard let subject = mail.split(separator: "\n").first(where: { $0.hasPrefix("Subject:") }) else { return [] }
+            if let single = matches(of: #"\(#([0-9]+)\)"#, in: String(subject)).first { return [single] }
+            let text = SMTPSink.decodedBodies(mail).components(separatedBy: "<!doctype").first ?? ""
+            return matches(of: #"\(#([0-9]+)\)"#, in: text)
         }
     }
 

@@ -25,4 +25,28 @@ public enum SMTPSink {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
         return names.sorted().compactMap { try? String(contentsOfFile: "\(folder)/\($0)", encoding: .utf8) }
     }
+
+    /// The mail's base64 parts, decoded, for assertions on what a person reads.
+    public static func decodedBodies(_ mail: String) -> String {
+        var decoded = ""
+        var inPart = false
+        var inBody = false
+        var block = ""
+        for rawLine in mail.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.hasPrefix("Content-Transfer-Encoding: base64") { inPart = true; continue }
+            if inPart && !inBody && line.isEmpty { inBody = true; continue }
+            if inBody {
+                if line.hasPrefix("--") || line.isEmpty {
+                    if let data = Data(base64Encoded: block), let text = String(data: data, encoding: .utf8) { decoded += text }
+                    block = ""
+                    inPart = false
+                    inBody = false
+                } else {
+                    block += line
+                }
+            }
+        }
+        return decoded
+    }
 }

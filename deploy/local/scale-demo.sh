@@ -60,6 +60,7 @@ public_url = https://127.0.0.1:$FRONT_PORT
 openapi_file = $REPO/Sources/CalcflowAPI/Resources/openapi.json
 smtp_url = ${CALCFLOW_SMTP_URL:-}
 lost_after = ${CALCFLOW_LOST_AFTER:-300}
+mail_digest_window = ${CALCFLOW_MAIL_DIGEST_WINDOW:-600}
 CONF
 }
 host_config 1 "$NET.11:3306, $NET.12:3306, $NET.13:3306"

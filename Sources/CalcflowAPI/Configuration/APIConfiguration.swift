@@ -41,6 +41,8 @@ public struct APIConfiguration: Sendable {
     public var maintenanceIntervalMilliseconds: Int
     /// How often the mail sender looks for due mail.
     public var mailPollMilliseconds: Int
+    /// When mails about calculations that pile up for one person go as one digest.
+    public var mailDigest: MailDigestPolicy
 
     public static let minimumSecretBytes = 32
 
@@ -130,6 +132,8 @@ public struct APIConfiguration: Sendable {
         lostAfterSeconds = try file.integer("lost_after", default: 600, range: 1...86_400)
         maintenanceIntervalMilliseconds = try file.integer("maintenance_interval_ms", default: 5_000, range: 100...3_600_000)
         mailPollMilliseconds = try file.integer("mail_poll_ms", default: 1_000, range: 50...600_000)
+        mailDigest = MailDigestPolicy(threshold: try file.integer("mail_digest_after", default: 5, range: 2...100_000),
+                                      windowSeconds: try file.integer("mail_digest_window", default: 600, range: 1...86_400))
         if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
             throw ConfigurationFile.Problem(message: "smtp_url must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
         }

@@ -47,7 +47,8 @@ public struct APIServer {
         if let smtpURL = configuration.smtpURL {
             let loop = BackgroundLoop(name: "mail", intervalMilliseconds: configuration.mailPollMilliseconds)
             loop.start(services: services, makeState: {
-                MailSender(transport: MailTransport(url: smtpURL, certificateAuthorityFile: configuration.smtpCAFile), from: configuration.mailFrom)
+                MailSender(transport: MailTransport(url: smtpURL, certificateAuthorityFile: configuration.smtpCAFile), from: configuration.mailFrom,
+                           digest: configuration.mailDigest, publicURL: configuration.publicURL)
             }, work: { connection, sender in
                 try sender.sendDue(on: connection, logger: services.logger)
             })
