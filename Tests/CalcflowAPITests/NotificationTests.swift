@@ -87,6 +87,26 @@ final class NotificationTests: StackTestCase {
         XCTAssertEqual(held?.int("n"), 24, "each of the twelve mails of both people in a digest")
     }
 
+    /// Mails leave the outbox after mail_retention_days (30), sent or never sent; younger ones stay.
+    func testMailsOlderThanTheRetentionLeaveTheOutbox() throws {
+        let tag = UUID().uuidString.prefix(8)
+        let database = try stack.database()
+        for (days, sent) in [(40, true), (31, false), (29, true), (0, false)] {
+            // Not due for a day: the sender leaves them alone, only the retention acts.
+            try database.execute(
+                """
+                INSERT INTO outbox (kind, recipient, subject, text_body, html_body, created_at, sent_at, next_attempt_at)
+                VALUES ('succeeded', 'kept@example.org', ?, 'text', '<p>html</p>', CURRENT_TIMESTAMP(6) - INTERVAL ? DAY,
+                        IF(?, CURRENT_TIMESTAMP(6) - INTERVAL ? DAY, NULL), CURRENT_TIMESTAMP(6) + INTERVAL 1 DAY)
+                """, [.text("retention \(tag) \(days)"), .integer(Int64(days)), .integer(sent ? 1 : 0), .integer(Int64(days))])
+        }
+        func remaining() throws -> [String] {
+            try database.query("SELECT subject FROM outbox WHERE subject LIKE ? ORDER BY id", [.text("retention \(tag) %")]).compactMap { $0.string("subject") }
+        }
+        try Deadline.wait(for: "the maintenance job to prune", seconds: 15, interval: 0.2) { try remaining().count == 2 }
+        XCTAssertEqual(try remaining(), ["retention \(tag) 29", "retention \(tag) 0"])
+    }
+
     func testModeratorsAreAskedToApprove() throws {
         let cluster = try makeCluster(requiresApproval: true)
         let moderator = try createUser(role: "moderator")

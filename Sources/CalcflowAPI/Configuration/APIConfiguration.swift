@@ -43,6 +43,8 @@ public struct APIConfiguration: Sendable {
     public var mailPollMilliseconds: Int
     /// When mails about calculations that pile up for one person go as one digest.
     public var mailDigest: MailDigestPolicy
+    /// Days a mail stays in the outbox, sent or not.
+    public var mailRetentionDays: Int
 
     public static let minimumSecretBytes = 32
 
@@ -134,6 +136,7 @@ public struct APIConfiguration: Sendable {
         mailPollMilliseconds = try file.integer("mail_poll_ms", default: 1_000, range: 50...600_000)
         mailDigest = MailDigestPolicy(threshold: try file.integer("mail_digest_after", default: 5, range: 2...100_000),
                                       windowSeconds: try file.integer("mail_digest_window", default: 600, range: 1...86_400))
+        mailRetentionDays = try file.integer("mail_retention_days", default: 30, range: 1...3_650)
         if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
             throw ConfigurationFile.Problem(message: "smtp_url must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
         }
