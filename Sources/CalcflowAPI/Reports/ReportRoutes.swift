@@ -43,29 +43,6 @@ enum ReportRoutes {
         ], body: body)
     }
 
-    /// Every calculation's extracted data for one analysis, one row per calculation and step,
-    /// read and written in batches: memory stays constant however many rows there are.
-    /// One batch of the export, in (calculation, step) order after `after`: the rest of that
-    /// calculation's steps (`withinCalculation`), or the steps of the calculations after it. Two
-    /// shapes instead of one `OR`, and the analyses table read first: each batch is then a range of
-    /// the (name, calculation_id) index, whose entries end with the primary key's step, and costs the
-    /// same at the end of a long export as at its start (with the `OR`, an export of one calculation
-    /// with 100,000 steps read every step again for each batch: 15 s instead of 1).
-    static func exportBatch(_ database: Connection, analysis: String, state: String?, engine: String?, after: (id: Int64, step: String),
-                            withinCalculation: Bool, limit: Int) throws(DatabaseError) -> [Row] {
-        let position = withinCalculation ? "a.calculation_id = ? AND a.step > ?" : "a.calculation_id > ?"
-        let positionValues: [SQLValue] = withinCalculation ? [.integer(after.id), .text(after.step)] : [.integer(after.id)]
-        return try database.query(
-            """
-            SELECT c.id, c.name, c.engine, c.state, c.molecule_id, m.formula, k.name AS cluster, c.steps, a.step, a.data
-            FROM calculation_analyses a STRAIGHT_JOIN calculations c ON c.id = a.calculation_id JOIN clusters k ON k.id = c.cluster_id
-            LEFT JOIN molecules m ON m.id = c.molecule_id
-            WHERE a.name = ? AND \(position) AND (? IS NULL OR c.state = ?) AND (? IS NULL OR c.engine = ?)
-            ORDER BY a.calculation_id, a.step LIMIT ?
-            """,
-            [.text(analysis)] + positionValues + [SQLValue(state), SQLValue(state), SQLValue(engine), SQLValue(engine), .integer(Int64(limit))])
-    }
-
     @Sendable static func export(_ context: RequestContext) throws -> Response {
         guard let analysis = context.request.query["analysis"], !analysis.isEmpty, analysis.count <= 64 else {
             throw ValidationError(field: "analysis", message: "is required, e.g. ?analysis=total_energy")
@@ -86,17 +63,17 @@ enum ReportRoutes {
         var withinCalculation = false
         let batchSize = 500
         while output.isConnected {
-            let rows = try exportBatch(database, analysis: analysis, state: state, engine: engine, after: after, withinCalculation: withinCalculation, limit: batchSize)
+            let batch = try ExportBatch.read(database, analysis: analysis, state: state, engine: engine, after: after, withinCalculation: withinCalculation, limit: batchSize)
             var chunk = ""
-            for row in rows {
-                let step = row.string("step") ?? ""
-                let data = row.string("data").flatMap { try? JSON.parse($0) } ?? .null
-                let parameters = (row.string("steps").flatMap { try? JSON.parse($0) }?.arrayValue ?? [])
+            for row in batch.rows {
+                let step = row.step
+                let data = row.data.flatMap { try? JSON.parse($0) } ?? .null
+                let parameters = (row.calculation.string("steps").flatMap { try? JSON.parse($0) }?.arrayValue ?? [])
                     .first { $0["name"]?.stringValue == step }?["parameters"] ?? .object([:])
                 let record: [String: JSON] = [
-                    "calculation_id": JSON(row.int("id")), "calculation": JSON(row.string("name")), "engine": JSON(row.string("engine")),
-                    "state": JSON(row.string("state")), "molecule_id": JSON(row.int("molecule_id")), "formula": JSON(row.string("formula")),
-                    "cluster": JSON(row.string("cluster")), "step": .string(step), "parameters": parameters, "data": data,
+                    "calculation_id": JSON(row.calculation.int("id")), "calculation": JSON(row.calculation.string("name")), "engine": JSON(row.calculation.string("engine")),
+                    "state": JSON(row.calculation.string("state")), "molecule_id": JSON(row.calculation.int("molecule_id")), "formula": JSON(row.calculation.string("formula")),
+                    "cluster": JSON(row.calculation.string("cluster")), "step": .string(step), "parameters": parameters, "data": data,
                 ]
                 if format == "jsonl" {
                     chunk += JSON.object(record).serializedString() + "\n"
@@ -109,17 +86,14 @@ enum ReportRoutes {
                                                       "parameters_json"] + (columns ?? []) + ["data_json"])
                     }
                     let values = Dictionary(scalars.map { ($0.path, $0.value) }, uniquingKeysWith: { first, _ in first })
-                    chunk += ReportTable.csvLine([String(row.int("id") ?? 0), row.string("name") ?? "", row.string("engine") ?? "", row.string("state") ?? "",
-                                                  row.int("molecule_id").map(String.init) ?? "", row.string("formula") ?? "", row.string("cluster") ?? "",
+                    chunk += ReportTable.csvLine([String(row.calculation.int("id") ?? 0), row.calculation.string("name") ?? "", row.calculation.string("engine") ?? "", row.calculation.string("state") ?? "",
+                                                  row.calculation.int("molecule_id").map(String.init) ?? "", row.calculation.string("formula") ?? "", row.calculation.string("cluster") ?? "",
                                                   step, parameters.serializedString()] + (columns ?? []).map { values[$0] ?? "" } + [data.serializedString()])
                 }
-                after = (row.int("id") ?? 0, step)
             }
-            if format == "csv" && columns == nil && rows.isEmpty {
-                chunk += ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step", "parameters_json", "data_json"])
-            }
+            if let last = batch.last { after = last }
             output.write(chunk)
-            if rows.count == batchSize {
+            if batch.scanned == batchSize {
                 // The last calculation may have more steps: read on within it first.
                 withinCalculation = true
             } else if withinCalculation {
@@ -127,6 +101,10 @@ enum ReportRoutes {
             } else {
                 break
             }
+        }
+        // Nothing matched: the header alone.
+        if format == "csv" && columns == nil {
+            output.write(ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step", "parameters_json", "data_json"]))
         }
         output.flush()
         return .streamed
