@@ -107,6 +107,28 @@ final class ReportTests: StackTestCase {
         XCTAssertEqual(try JSON.parse(String(records.last!))["data"]?["value"], 1_199)
     }
 
+    /// A filter that matches nothing in the first batches: the export reads on past them to the rows
+    /// that match, and a CSV that matches nothing at all is its header, once.
+    func testAFilteredExportReadsOnPastBatchesThatMatchNothing() throws {
+        let cluster = try makeCluster()
+        let database = try stack.database()
+        let queued = try XCTUnwrap(try createCalculation(cluster: cluster, name: "still queued")["id"]?.integerValue)
+        let finished = try XCTUnwrap(try createCalculation(cluster: cluster, name: "finished")["id"]?.integerValue)
+        try database.execute(
+            "INSERT INTO calculation_analyses (calculation_id, name, step, data) SELECT ?, 'sparse', LPAD(seq, 5, '0'), CONCAT('{\"value\": ', seq, '}') FROM seq_1_to_1200",
+            [.integer(queued)])
+        try database.execute(
+            "INSERT INTO calculation_analyses (calculation_id, name, step, data) SELECT ?, 'sparse', LPAD(seq, 5, '0'), '{\"value\": -1}' FROM seq_1_to_3",
+            [.integer(finished)])
+        try database.execute("UPDATE calculations SET state = 'succeeded', finished_at = CURRENT_TIMESTAMP(6) WHERE id = ?", [.integer(finished)])
+        let token = try adminToken()
+        let records = try client.get("/api/v1/export/results?analysis=sparse&format=jsonl&state=succeeded", token: token).text.split(separator: "\n")
+        XCTAssertEqual(records.count, 3, "the finished calculation's three, after 1,200 of the queued one")
+        XCTAssertTrue(records.allSatisfy { $0.contains("\"calculation_id\":\(finished),") })
+        let empty = try client.get("/api/v1/export/results?analysis=sparse&format=csv&state=failed", token: token).text
+        XCTAssertEqual(empty, "calculation_id,calculation,engine,state,molecule_id,formula,cluster,step,parameters_json,data_json\r\n")
+    }
+
     /// 100,000 results (about 30 MB of JSON lines) leave calcflow-api's peak memory where it was, give
     /// or take a few batches: the export is read and written in batches, never whole.
     func testTheExportStreamsInConstantMemory() throws {

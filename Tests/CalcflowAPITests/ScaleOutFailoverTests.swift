@@ -21,7 +21,7 @@ final class ScaleOutFailoverTests: XCTestCase {
         let admin = try client.login(demo.adminEmail, demo.adminPassword).token
         XCTAssertEqual(try client.patch("/api/v1/me", ["email_level": "INFO"], token: admin).status, 200, "a mail for every finished calculation")
         let clusters = try client.get("/api/v1/clusters", token: admin).json["items"]?.arrayValue ?? []
-        let clusterIDs = try ["scale-1", "scale-2"].map { name in
+        let clusterIDs = try ["scale-1", "scale-2"].map { (name: String) in
             try XCTUnwrap(clusters.first { $0["name"]?.stringValue == name }?["id"]?.integerValue, "make scale-demo's cluster \(name)")
         }
         let flood = try floodKey(client, admin: admin)
