@@ -23,6 +23,7 @@ enum AutoPrediction {
         }
         let keys = Set(models.map { AutoPredictionProgress.key($0, analysis: $0.predictsAnalysis!) })
         progress.keep(only: keys)
+        guard !models.isEmpty else { return }
         let calculations = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
         let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: progress.client, configuration: services.configuration,
                                                                        records: services.invocations, shard: 0, metrics: MetricHandles()))
@@ -31,12 +32,13 @@ enum AutoPrediction {
         // with a failure waits for the next round, so a model that stopped answering is not asked
         // the same again and again.
         let started = Date()
+        // Taken once, before any model's first page: the next round of each looks from here.
+        let roundFrom = try connection.queryFirst("SELECT CAST(CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND AS CHAR) AS start",
+                                                  [.integer(Int64(overlapSeconds))])?.string("start")
         let budget = Double(lease(services).seconds) / 3
         for model in models {
             let analysis = model.predictsAnalysis!
             let key = AutoPredictionProgress.key(model, analysis: analysis)
-            let roundFrom = try connection.queryFirst("SELECT CAST(CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND AS CHAR) AS start",
-                                                      [.integer(Int64(overlapSeconds))])?.string("start")
             let start = progress.roundStart(for: key)
             var complete = false
             var failed = false
