@@ -5,8 +5,8 @@ import XCTest
 
 /// Registering models, who may start and change them, and the protocol the model controller speaks.
 final class ModelAPITests: StackTestCase {
-    // A controller silent for 3 s has its models shown as unknown.
-    override class var settings: [String: String] { ["lost_after": "3"] }
+    // A controller silent for 3 s has its models shown as unknown; invocation records are kept a week.
+    override class var settings: [String: String] { ["lost_after": "3", "maintenance_interval_ms": "200", "invocation_retention_days": "7"] }
 
     func register(_ name: String = "energy-\(UUID().uuidString.prefix(6).lowercased())", token: String? = nil) throws -> JSON {
         let created = try client.post("/api/v1/models", [
@@ -140,5 +140,27 @@ final class ModelAPITests: StackTestCase {
         try Deadline.wait(for: "the revoked key to be refused", seconds: 5) {
             try client.get("/api/v1/controller/models", token: key).status == 401
         }
+    }
+
+    /// Invocation records leave after invocation_retention_days (here 7); younger ones stay listed.
+    func testInvocationRecordsOlderThanTheRetentionAreRemoved() throws {
+        let id = try XCTUnwrap(register()["id"]?.integerValue)
+        let database = try stack.database()
+        for days in [10, 8, 6, 0] {
+            try database.execute(
+                """
+                INSERT INTO model_invocations (model_id, image, input_sha256, input_bytes, input, status, latency_ms, content_type, response, created_at)
+                VALUES (?, 'localhost/calcflow/example-energy:1', SHA2(?, 256), 2, ?, 200, 1.5, 'application/json', '{"prediction": 1}',
+                        CURRENT_TIMESTAMP(6) - INTERVAL ? DAY)
+                """, [.integer(Int64(id)), .text("\(days) days"), .text("\(days) days"), .integer(Int64(days))])
+        }
+        func listedHashes() throws -> [String] {
+            let listed = try client.get("/api/v1/models/\(id)/invocations", token: adminToken())
+            XCTAssertEqual(listed.status, 200, listed.description)
+            return (listed.json["items"]?.arrayValue ?? []).compactMap { $0["input_sha256"]?.stringValue }
+        }
+        try Deadline.wait(for: "the maintenance job to prune", seconds: 15, interval: 0.2) { try listedHashes().count == 2 }
+        let kept = try database.query("SELECT input FROM model_invocations WHERE model_id = ? ORDER BY created_at", [.integer(Int64(id))]).compactMap { $0.string("input") }
+        XCTAssertEqual(kept, ["6 days", "0 days"])
     }
 }

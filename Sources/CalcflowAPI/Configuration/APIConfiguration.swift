@@ -45,6 +45,8 @@ public struct APIConfiguration: Sendable {
     public var mailDigest: MailDigestPolicy
     /// Days a mail stays in the outbox, sent or not.
     public var mailRetentionDays: Int
+    /// Days a model invocation's record (input, response, latency) is kept.
+    public var invocationRetentionDays: Int
 
     public static let minimumSecretBytes = 32
 
@@ -137,6 +139,7 @@ public struct APIConfiguration: Sendable {
         mailDigest = MailDigestPolicy(threshold: try file.integer("mail_digest_after", default: 5, range: 2...100_000),
                                       windowSeconds: try file.integer("mail_digest_window", default: 600, range: 1...86_400))
         mailRetentionDays = try file.integer("mail_retention_days", default: 30, range: 1...3_650)
+        invocationRetentionDays = try file.integer("invocation_retention_days", default: 90, range: 1...36_500)
         if let smtpURL, !(smtpURL.hasPrefix("smtp://") || smtpURL.hasPrefix("smtps://")) {
             throw ConfigurationFile.Problem(message: "smtp_url must look like smtp://user:pass@host:587 or smtps://user:pass@host:465")
         }

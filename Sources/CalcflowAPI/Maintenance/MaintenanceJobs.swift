@@ -2,7 +2,7 @@ import JSON
 import MariaDB
 
 /// What runs every maintenance interval, on one API host at a time (a lease row, which holds across
-/// Galera nodes where GET_LOCK does not): lost-run detection, heartbeat rollups, retention (heartbeats, mails), and the
+/// Galera nodes where GET_LOCK does not): lost-run detection, heartbeat rollups, retention (heartbeats, mails, invocation records), and the
 /// input hashes of calculations made before they existed.
 enum MaintenanceJobs {
     /// Held while renewed each round; another host takes over within three intervals of this one dying.
@@ -17,8 +17,13 @@ enum MaintenanceJobs {
         let lost = try store.loseSilentRuns(after: services.configuration.lostAfterSeconds)
         if lost > 0 { services.logger.warning("runs_lost", metadata: ["count": "\(lost)", "after_seconds": "\(services.configuration.lostAfterSeconds)"]) }
         try HeartbeatSeries(connection: connection).maintain()
-        let pruned = try OutboxRetention(days: services.configuration.mailRetentionDays).prune(on: connection)
-        if pruned > 0 { services.logger.info("mail_pruned", metadata: ["count": "\(pruned)", "older_than_days": "\(services.configuration.mailRetentionDays)"]) }
+        for retention in [Retention(table: .outbox, days: services.configuration.mailRetentionDays),
+                          Retention(table: .modelInvocations, days: services.configuration.invocationRetentionDays)] {
+            let pruned = try retention.prune(on: connection)
+            if pruned > 0 {
+                services.logger.info("rows_pruned", metadata: ["table": "\(retention.table.rawValue)", "count": "\(pruned)", "older_than_days": "\(retention.days)"])
+            }
+        }
         try fillInputHashes(on: connection)
     }
 
