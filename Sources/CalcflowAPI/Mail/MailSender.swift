@@ -50,14 +50,18 @@ struct MailSender {
     }
 
     private static let waitingForRecipient = """
-        recipient = ? AND sent_at IS NULL AND failed_at IS NULL AND kind <> 'digest' AND next_attempt_at <= CURRENT_TIMESTAMP(6)
+        recipient = ? AND sent_at IS NULL AND failed_at IS NULL AND kind <> '\(digestKind)' AND next_attempt_at <= CURRENT_TIMESTAMP(6)
+        """
+    /// `recipient`'s waiting mails that no other sender has taken (binds the recipient, then the holder).
+    private static let waitingForRecipientUntaken = """
+        \(waitingForRecipient) AND (claimed_until IS NULL OR claimed_until < CURRENT_TIMESTAMP(6) OR claimed_by = ?)
         """
 
     private func decide(for recipient: String, on connection: Connection) throws -> MailDigestPolicy.Decision {
         let facts = try connection.queryFirst(
             """
             SELECT (SELECT COUNT(*) FROM outbox WHERE \(Self.waitingForRecipient)) AS waiting,
-                   (SELECT TIMESTAMPDIFF(SECOND, MAX(created_at), CURRENT_TIMESTAMP(6)) FROM outbox WHERE recipient = ? AND kind = 'digest') AS since
+                   (SELECT TIMESTAMPDIFF(SECOND, MAX(created_at), CURRENT_TIMESTAMP(6)) FROM outbox WHERE recipient = ? AND kind = '\(Self.digestKind)') AS since
             """, [.text(recipient), .text(recipient)])
         return digest.decide(waiting: Int(facts?.int("waiting") ?? 1), secondsSinceLastDigest: facts?.int("since").map { Int($0) })
     }
@@ -69,7 +73,7 @@ struct MailSender {
             let rows = try connection.query(
                 """
                 SELECT id, kind, calculation_id, subject FROM outbox
-                WHERE \(Self.waitingForRecipient) AND (claimed_until IS NULL OR claimed_until < CURRENT_TIMESTAMP(6) OR claimed_by = ?)
+                WHERE \(Self.waitingForRecipientUntaken)
                 ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED
                 """, [.text(recipient), .text(holder), .integer(Int64(Self.digestAtMost))])
             guard !rows.isEmpty else { return 0 }
@@ -97,7 +101,7 @@ struct MailSender {
         try connection.execute(
             """
             UPDATE outbox SET next_attempt_at = GREATEST(next_attempt_at, CURRENT_TIMESTAMP(6) + INTERVAL ? SECOND), claimed_by = NULL, claimed_until = NULL
-            WHERE \(Self.waitingForRecipient) AND (claimed_until IS NULL OR claimed_until < CURRENT_TIMESTAMP(6) OR claimed_by = ?)
+            WHERE \(Self.waitingForRecipientUntaken)
             """, [.integer(Int64(seconds)), .text(recipient), .text(holder)])
     }
 

@@ -17,12 +17,12 @@ enum AutoPrediction {
 
     static func run(on connection: Connection, progress: AutoPredictionProgress, services: APIServices) throws {
         guard try lease(services).acquire(on: connection) else { return }
-        let models = try ModelStore(connection: connection, changes: services.modelGeneration).all().filter { model in
-            model.autoPredict && model.predictsAnalysis != nil
-                && model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy
+        let models = try ModelStore(connection: connection, changes: services.modelGeneration).all().compactMap { model -> PredictingModel? in
+            guard model.autoPredict, let analysis = model.predictsAnalysis,
+                  model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy else { return nil }
+            return PredictingModel(model: model, analysis: analysis, key: AutoPredictionProgress.key(model, analysis: analysis))
         }
-        let keys = Set(models.map { AutoPredictionProgress.key($0, analysis: $0.predictsAnalysis!) })
-        progress.keep(only: keys)
+        progress.keep(only: Set(models.map(\.key)))
         guard !models.isEmpty else { return }
         let calculations = CalculationStore(connection: connection, publicURL: services.configuration.publicURL)
         let predictor = Predictor(connection: connection, invoker: ModelInvoker(connection: connection, client: progress.client, configuration: services.configuration,
@@ -36,9 +36,7 @@ enum AutoPrediction {
         let roundFrom = try connection.queryFirst("SELECT CAST(CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND AS CHAR) AS start",
                                                   [.integer(Int64(overlapSeconds))])?.string("start")
         let budget = Double(lease(services).seconds) / 3
-        for model in models {
-            let analysis = model.predictsAnalysis!
-            let key = AutoPredictionProgress.key(model, analysis: analysis)
+        for (model, analysis, key) in models.map({ ($0.model, $0.analysis, $0.key) }) {
             let start = progress.roundStart(for: key)
             var complete = false
             var failed = false
@@ -61,4 +59,11 @@ enum AutoPrediction {
     }
 
     static let pageSize = 20
+
+    /// A healthy auto-predicting model, with the analysis it predicts and its key in the progress.
+    private struct PredictingModel {
+        let model: ModelRecord
+        let analysis: String
+        let key: String
+    }
 }
