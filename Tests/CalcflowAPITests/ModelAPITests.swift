@@ -8,10 +8,11 @@ final class ModelAPITests: StackTestCase {
     // A controller silent for 3 s has its models shown as unknown; invocation records are kept a week.
     override class var settings: [String: String] { ["lost_after": "3", "maintenance_interval_ms": "200", "invocation_retention_days": "7"] }
 
-    func register(_ name: String = "energy-\(UUID().uuidString.prefix(6).lowercased())", token: String? = nil) throws -> JSON {
+    func register(_ name: String = "energy-\(UUID().uuidString.prefix(6).lowercased())", token: String? = nil,
+                  predicts: JSON = ["analysis": "total_energy", "unit": "eV"]) throws -> JSON {
         let created = try client.post("/api/v1/models", [
             "name": .string(name), "image": "localhost/calcflow/example-energy:1", "environment": ["MODEL_LOG_LEVEL": "info"],
-            "predicts": ["analysis": "total_energy", "unit": "eV"], "startup_timeout_seconds": 120,
+            "predicts": predicts, "startup_timeout_seconds": 120,
         ], token: try token ?? adminToken())
         XCTAssertEqual(created.status, 201, created.description)
         return created.json
@@ -62,6 +63,8 @@ final class ModelAPITests: StackTestCase {
             (["name": "ok", "image": "x", "startup_timeout_seconds": 10], "startup_timeout_seconds"),
             (["name": "ok", "image": "x", "memory_limit_bytes": 1024], "memory_limit_bytes"),
             (["name": "ok", "image": "x", "colour": "red"], "colour"),
+            (["name": "ok", "image": "x", "predicts": ["analysis": "total_energy", "engine": "xtb\u{7}"]], "predicts.engine"),
+            (["name": "ok", "image": "x", "predicts": ["analysis": "total_energy", "engines": ["xtb"]]], "predicts.engines"),
         ]
         for (body, field) in cases {
             let response = try client.post("/api/v1/models", body, token: admin)
@@ -162,5 +165,78 @@ final class ModelAPITests: StackTestCase {
         try Deadline.wait(for: "the maintenance job to prune", seconds: 15, interval: 0.2) { try listedHashes().count == 2 }
         let kept = try database.query("SELECT input FROM model_invocations WHERE model_id = ? ORDER BY created_at", [.integer(Int64(id))]).compactMap { $0.string("input") }
         XCTAssertEqual(kept, ["6 days", "0 days"])
+    }
+
+    /// A model that names an engine predicts that engine's calculations only: a pw.x run does not list it,
+    /// and asking it about one is refused with the reason. A model of every engine is listed; so is the
+    /// first once its engine is taken away.
+    func testAModelThatNamesAnEngineIsOnlyAskedAboutThatEnginesCalculations() throws {
+        let xtbOnly = try register(predicts: ["analysis": "total_energy", "unit": "eV", "engine": "xtb"])
+        let xtbOnlyID = try XCTUnwrap(xtbOnly["id"]?.integerValue)
+        XCTAssertEqual(xtbOnly["predicts"], ["analysis": "total_energy", "unit": "eV", "engine": "xtb"])
+        let anyEngine = try register()
+        let anyEngineID = try XCTUnwrap(anyEngine["id"]?.integerValue)
+        XCTAssertEqual(anyEngine["predicts"]?["engine"], .null)
+        let calculation = try XCTUnwrap(try createCalculation(cluster: try makeCluster())["id"]?.integerValue)
+        func listedModels() throws -> [Int64] {
+            let listed = try client.get("/api/v1/calculations/\(calculation)/predictions", token: adminToken())
+            XCTAssertEqual(listed.status, 200, listed.description)
+            return (listed.json["items"]?.arrayValue ?? []).compactMap { $0["model_id"]?.integerValue }
+        }
+        XCTAssertTrue(try listedModels().contains(anyEngineID), "a model of every engine predicts the pw.x run's total energy")
+        XCTAssertFalse(try listedModels().contains(xtbOnlyID), "the xtb model does not")
+        let refused = try client.post("/api/v1/calculations/\(calculation)/predictions", ["model_id": .integer(xtbOnlyID)], token: adminToken())
+        XCTAssertEqual(refused.status, 409, refused.description)
+        XCTAssertEqual(refused.json["error"]?["message"]?.stringValue,
+                       "model '\(xtbOnly["name"]?.stringValue ?? "")' predicts total_energy of xtb calculations; calculation \(calculation) is run by qe")
+        let widened = try client.patch("/api/v1/models/\(xtbOnlyID)", ["predicts": ["analysis": "total_energy", "unit": "eV"]], token: adminToken())
+        XCTAssertEqual(widened.json["predicts"]?["engine"], .null, widened.description)
+        XCTAssertTrue(try listedModels().contains(xtbOnlyID), "without its engine it predicts every engine's")
+    }
+
+    /// Automatic predictions follow the same rule. Of a pw.x run that computed total_energy, the model of
+    /// every engine is asked (no container answers at its endpoint, so its answer is a recorded failure);
+    /// the xtb model is not, in that round or the next few.
+    func testAutomaticPredictionsAskOnlyTheModelsOfTheCalculationsEngine() throws {
+        let key = try controllerKey()
+        var models: [Int64] = []
+        for predicts: JSON in [["analysis": "total_energy", "unit": "eV", "engine": "xtb"], ["analysis": "total_energy", "unit": "eV"]] {
+            let id = try XCTUnwrap(register(predicts: predicts)["id"]?.integerValue)
+            XCTAssertEqual(try client.patch("/api/v1/models/\(id)", ["auto_predict": true], token: adminToken()).status, 200)
+            XCTAssertEqual(try client.post("/api/v1/models/\(id)/start", token: adminToken()).status, 200)
+            models.append(id)
+        }
+        func reportHealthy() throws {
+            let beat = try client.post("/api/v1/controller/heartbeat", ["models": .array(models.map { id in
+                ["id": .integer(id), "state": "healthy", "endpoint": "http://127.0.0.1:9", "last_ping_ok": true]
+            })], token: key)
+            XCTAssertEqual(beat.status, 204, beat.description)
+        }
+        try reportHealthy()
+        let cluster = try makeCluster()
+        let id = try XCTUnwrap(try createCalculation(cluster: cluster)["id"]?.integerValue)
+        XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, id)
+        XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(id)/analyses/total_energy",
+                                       body: (["data": ["value": -215.5, "unit": "eV"]] as JSON).serialized(), token: cluster.key).status, 204)
+        XCTAssertEqual(try event(cluster, calculation: id, seq: 1, state: "succeeded").status, 204)
+        let database = try stack.database()
+        func asked(_ model: Int64) throws -> Int64 {
+            try database.queryFirst("SELECT COUNT(*) AS n FROM predictions WHERE calculation_id = ? AND model_id = ?",
+                                    [.integer(id), .integer(model)])?.int("n") ?? 0
+        }
+        try Deadline.wait(for: "the model of every engine to be asked", seconds: 20, interval: 0.5) {
+            try reportHealthy()
+            return try asked(models[1]) > 0
+        }
+        // Rounds run every 200 ms here: five more, and the xtb model has still not been asked.
+        Thread.sleep(forTimeInterval: 1)
+        try reportHealthy()
+        XCTAssertEqual(try asked(models[0]), 0, "the xtb model is not asked about a pw.x run")
+        // Nor is the pw.x run picked for it and then refused: such a round never completes, and looks at
+        // every calculation again each time.
+        let refusals = stack.apiLog().split(separator: "\n").filter { line in
+            line.contains("event=auto_prediction_failed") && line.split(separator: " ").contains("model=\(models[0])")
+        }
+        XCTAssertEqual(refusals.count, 0, refusals.joined(separator: "\n"))
     }
 }

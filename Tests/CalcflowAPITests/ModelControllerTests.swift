@@ -404,7 +404,7 @@ final class ModelControllerTests: StackTestCase {
         try stack.buildExampleModel()
         let admin = try adminToken()
         let created = try client.post("/api/v1/models", ["name": "energy-auto", "image": "localhost/calcflow/example-energy:1", "auto_predict": true,
-                                                         "predicts": ["analysis": "total_energy", "unit": "eV"]], token: admin)
+                                                         "predicts": ["analysis": "total_energy", "unit": "eV", "engine": "xtb"]], token: admin)
         let modelID = try XCTUnwrap(created.json["id"]?.integerValue)
         _ = try client.post("/api/v1/models/\(modelID)/start", token: admin)
         _ = try waitFor(modelID, state: "healthy")
@@ -437,7 +437,7 @@ final class ModelControllerTests: StackTestCase {
         XCTAssertEqual(try XCTUnwrap(prediction["residual"]?.doubleValue), predicted - computed, accuracy: 1e-9)
         XCTAssertLessThan(abs(predicted - computed), 1.0)
         let accuracy = try client.get("/api/v1/models/\(modelID)/accuracy", token: user.token).json
-        // Every succeeded calculation of this stack with an energy counts (auto_predict took the earlier tests' too).
+        // Every succeeded xtb calculation of this stack with an energy counts (auto_predict took the earlier tests' too).
         let count = try XCTUnwrap(accuracy["count"]?.integerValue)
         XCTAssertGreaterThanOrEqual(count, 1)
         XCTAssertEqual(accuracy["by_engine"]?["xtb"]?["count"]?.integerValue, count)

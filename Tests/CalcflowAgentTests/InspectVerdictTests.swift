@@ -58,7 +58,7 @@ final class InspectVerdictTests: XCTestCase {
             try input.write(to: folder.appendingPathComponent(output + ".in"), atomically: true, encoding: .utf8)
             process.arguments = arguments + ["-in", output + ".in"]
         }
-        FileManager.default.createFile(atPath: folder.appendingPathComponent(output).path, contents: nil)
+        guard FileManager.default.createFile(atPath: folder.appendingPathComponent(output).path, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         let handle = try FileHandle(forWritingTo: folder.appendingPathComponent(output))
         process.standardOutput = handle
         process.standardError = handle

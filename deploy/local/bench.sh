@@ -171,7 +171,7 @@ LUA
     for _ in $(seq 240); do
         AWAITING=$(mariadb -S "$STATE/run/mariadb.sock" -uroot -N calcflow -e "
             SELECT COUNT(*) FROM calculations c JOIN models m ON m.auto_predict AND m.predicts_analysis IS NOT NULL AND m.state = 'healthy'
-            WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(m.predicts_analysis))
+            WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(m.predicts_analysis)) AND (m.predicts_engine IS NULL OR c.engine = m.predicts_engine)
               AND EXISTS (SELECT 1 FROM calculation_analyses a WHERE a.calculation_id = c.id AND a.name = m.predicts_analysis)
               AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.calculation_id = c.id AND p.model_id = m.id)")
         [ "$AWAITING" != 0 ] || break

@@ -1,3 +1,4 @@
+import CalcflowCore
 import Foundation
 import HTTPClient
 import MariaDB
@@ -18,9 +19,9 @@ enum AutoPrediction {
     static func run(on connection: Connection, progress: AutoPredictionProgress, services: APIServices) throws {
         guard try lease(services).acquire(on: connection) else { return }
         let models = try ModelStore(connection: connection, changes: services.modelGeneration).all().compactMap { model -> PredictingModel? in
-            guard model.autoPredict, let analysis = model.predictsAnalysis,
+            guard model.autoPredict, let target = model.predicts,
                   model.shownState(silentAfter: Int64(services.configuration.lostAfterSeconds)) == .healthy else { return nil }
-            return PredictingModel(model: model, analysis: analysis, key: AutoPredictionProgress.key(model, analysis: analysis))
+            return PredictingModel(model: model, target: target, key: AutoPredictionProgress.key(model, target: target))
         }
         progress.keep(only: Set(models.map(\.key)))
         guard !models.isEmpty else { return }
@@ -36,18 +37,18 @@ enum AutoPrediction {
         let roundFrom = try connection.queryFirst("SELECT CAST(CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND AS CHAR) AS start",
                                                   [.integer(Int64(overlapSeconds))])?.string("start")
         let budget = Double(lease(services).seconds) / 3
-        for (model, analysis, key) in models.map({ ($0.model, $0.analysis, $0.key) }) {
+        for (model, target, key) in models.map({ ($0.model, $0.target, $0.key) }) {
             let start = progress.roundStart(for: key)
             var complete = false
             var failed = false
             while !complete, Date().timeIntervalSince(started) < budget, !services.isStopping {
                 let page = try PredictionStore(connection: connection).awaitingAutoPrediction(
-                    modelID: model.id, analysis: analysis, finishedFrom: start, limit: pageSize)
+                    modelID: model.id, target: target, finishedFrom: start, limit: pageSize)
                 complete = page.count < pageSize
                 for id in page {
                     guard let calculation = try calculations.find(id: id) else { continue }
                     do { try predictor.predict(calculation, with: model, requestedBy: nil) } catch {
-                        services.logger.warning("auto_prediction_failed", metadata: ["model": "\(model.id)", "calc": "\(id)", "error": "\(error)"])
+                        services.logger.warning("auto_prediction_failed", metadata: ["model": "\(model.id)", "calc": "\(id)", "error": "\((error as? APIError)?.message ?? "\(error)")"])
                         complete = true
                         failed = true
                     }
@@ -60,10 +61,10 @@ enum AutoPrediction {
 
     static let pageSize = 20
 
-    /// A healthy auto-predicting model, with the analysis it predicts and its key in the progress.
+    /// A healthy auto-predicting model, with what it predicts and its key in the progress.
     private struct PredictingModel {
         let model: ModelRecord
-        let analysis: String
+        let target: PredictionTarget
         let key: String
     }
 }

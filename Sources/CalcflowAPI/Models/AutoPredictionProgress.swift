@@ -1,3 +1,4 @@
+import CalcflowCore
 import Foundation
 import HTTPClient
 
@@ -17,12 +18,12 @@ final class AutoPredictionProgress {
         var sweptAt: Date
     }
 
-    /// Per model, what it predicts and with which image. A model not seen in a round loses its
+    /// Per model, what it predicts (analysis and engine) and with which image. A model not seen in a round loses its
     /// entry, so one turned on again looks at everything once.
     private var coverage: [String: Coverage] = [:]
 
-    static func key(_ model: ModelRecord, analysis: String) -> String {
-        "\(model.id)/\(analysis)/\(model.imageDigest ?? model.image)"
+    static func key(_ model: ModelRecord, target: PredictionTarget) -> String {
+        "\(model.id)/\(target.analysis)/\(target.engine ?? "*")/\(model.imageDigest ?? model.image)"
     }
 
     /// Forgets the models that are no longer predicting.

@@ -11,7 +11,7 @@ struct ModelInput {
     var memoryLimitBytes: Int64??
     var startupTimeoutSeconds: Int64?
     var invocationTimeoutSeconds: Int64?
-    var predicts: (analysis: String, unit: String?)??
+    var predicts: PredictionTarget??
     var autoPredict: Bool?
 
     init(_ input: inout InputObject, creating: Bool) throws(ValidationError) {
@@ -51,8 +51,9 @@ struct ModelInput {
                 var fields = try InputObject(.object(members), path: "predicts")
                 let analysis = try fields.name("analysis", required: true, maxLength: 64) ?? ""
                 let unit = try fields.name("unit", maxLength: 32)
+                let engine = try fields.name("engine", maxLength: 64)
                 try fields.rejectUnknownFields()
-                predicts = .some((analysis, unit))
+                predicts = .some(PredictionTarget(analysis: analysis, unit: unit, engine: engine))
             } else {
                 predicts = .some(nil)
             }

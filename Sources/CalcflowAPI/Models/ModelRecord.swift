@@ -14,8 +14,7 @@ struct ModelRecord: Sendable {
     var memoryLimitBytes: Int64?
     var startupTimeoutSeconds: Int64
     var invocationTimeoutSeconds: Int64
-    var predictsAnalysis: String?
-    var predictsUnit: String?
+    var predicts: PredictionTarget?
     var autoPredict: Bool
     var desiredState: DesiredModelState
     var startGeneration: Int64
@@ -33,7 +32,7 @@ struct ModelRecord: Sendable {
 
     static let columns = """
         id, name, image, image_digest, port, environment, model_data, memory_limit_bytes, startup_timeout_seconds, invocation_timeout_seconds,
-        predicts_analysis, predicts_unit, auto_predict, desired_state, start_generation, state, restarts, container_id, endpoint,
+        predicts_analysis, predicts_unit, predicts_engine, auto_predict, desired_state, start_generation, state, restarts, container_id, endpoint,
         message, last_ping_at, reported_at, TIMESTAMPDIFF(SECOND, reported_at, CURRENT_TIMESTAMP(6)) AS since_report, created_by, created_at
         """
 
@@ -48,8 +47,9 @@ struct ModelRecord: Sendable {
         memoryLimitBytes = row.int("memory_limit_bytes")
         startupTimeoutSeconds = row.int("startup_timeout_seconds") ?? 240
         invocationTimeoutSeconds = row.int("invocation_timeout_seconds") ?? 60
-        predictsAnalysis = row.string("predicts_analysis")
-        predictsUnit = row.string("predicts_unit")
+        predicts = row.string("predicts_analysis").map {
+            PredictionTarget(analysis: $0, unit: row.string("predicts_unit"), engine: row.string("predicts_engine"))
+        }
         autoPredict = row.bool("auto_predict")
         desiredState = row.string("desired_state").flatMap(DesiredModelState.init(rawValue:)) ?? .stopped
         startGeneration = row.int("start_generation") ?? 0
@@ -73,18 +73,13 @@ struct ModelRecord: Sendable {
         return state
     }
 
-    var predicts: JSON {
-        guard let predictsAnalysis else { return .null }
-        return ["analysis": .string(predictsAnalysis), "unit": JSON(predictsUnit)]
-    }
-
     /// For people: no controller details they do not need, and what they may do.
     func json(role: Role, silentAfter: Int64) -> JSON {
         let shown = shownState(silentAfter: silentAfter)
         return [
             "id": .integer(id), "name": .string(name), "image": .string(image), "image_digest": JSON(imageDigest), "port": .integer(port), "environment": .object(environment),
             "model_data": JSON(modelData), "memory_limit_bytes": JSON(memoryLimitBytes), "startup_timeout_seconds": .integer(startupTimeoutSeconds),
-            "invocation_timeout_seconds": .integer(invocationTimeoutSeconds), "predicts": predicts, "auto_predict": .bool(autoPredict),
+            "invocation_timeout_seconds": .integer(invocationTimeoutSeconds), "predicts": predicts?.json ?? .null, "auto_predict": .bool(autoPredict),
             "desired_state": .string(desiredState.rawValue), "state": .string(shown.rawValue), "restarts": .integer(restarts),
             "last_ping_at": JSON(lastPingAt), "endpoint": JSON(endpoint),
             "message": shown == .unknown ? .string("its controller (calcflow-models) has not reported for \(silentAfter) s or more; check that it runs") : JSON(message),

@@ -31,13 +31,14 @@ struct ModelStore {
             let result = try connection.execute(
                 """
                 INSERT INTO models (name, image, port, environment, model_data, memory_limit_bytes, startup_timeout_seconds,
-                                    invocation_timeout_seconds, predicts_analysis, predicts_unit, auto_predict, created_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                    invocation_timeout_seconds, predicts_analysis, predicts_unit, predicts_engine, auto_predict, created_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [.text(input.name ?? ""), .text(input.image ?? ""), .integer(input.port ?? 8080),
                  .text(JSON.object(input.environment ?? [:]).serializedString()), SQLValue(input.modelData ?? nil),
                  SQLValue(input.memoryLimitBytes ?? nil), .integer(input.startupTimeoutSeconds ?? 240), .integer(input.invocationTimeoutSeconds ?? 60),
-                 SQLValue((input.predicts ?? nil)?.analysis), SQLValue((input.predicts ?? nil)?.unit), SQLValue(input.autoPredict ?? false),
+                 SQLValue((input.predicts ?? nil)?.analysis), SQLValue((input.predicts ?? nil)?.unit), SQLValue((input.predicts ?? nil)?.engine),
+                 SQLValue(input.autoPredict ?? false),
                  .integer(createdBy)])
             changes.invalidate()
             return try find(id: result.lastInsertID)
@@ -58,7 +59,9 @@ struct ModelStore {
         if let memory = input.memoryLimitBytes { assignments.append(("memory_limit_bytes", SQLValue(memory))) }
         if let startup = input.startupTimeoutSeconds { assignments.append(("startup_timeout_seconds", .integer(startup))) }
         if let timeout = input.invocationTimeoutSeconds { assignments.append(("invocation_timeout_seconds", .integer(timeout))) }
-        if let predicts = input.predicts { assignments += [("predicts_analysis", SQLValue(predicts?.analysis)), ("predicts_unit", SQLValue(predicts?.unit))] }
+        if let predicts = input.predicts {
+            assignments += [("predicts_analysis", SQLValue(predicts?.analysis)), ("predicts_unit", SQLValue(predicts?.unit)), ("predicts_engine", SQLValue(predicts?.engine))]
+        }
         if let autoPredict = input.autoPredict { assignments.append(("auto_predict", SQLValue(autoPredict))) }
         do {
             try RowUpdate.apply(assignments, table: "models", id: id, on: connection)

@@ -12,18 +12,19 @@ enum PredictionRoutes {
         ]
     }
 
-    /// Each model that predicts one of the calculation's analyses: its latest prediction, the computed
-    /// value, and the residual (prediction minus computed).
+    /// Each model that predicts one of the calculation's analyses (of its engine, when the model names
+    /// one): its latest prediction, the computed value, and the residual (prediction minus computed).
     @Sendable static func list(_ context: RequestContext) throws -> Response {
         let (_, calculation) = try CalculationRoutes.calculation(context)
         let predictions = PredictionStore(connection: try context.database())
         let latest = try predictions.latest(calculationID: calculation.id)
         var items: [JSON] = []
         for model in try context.models().all() {
-            guard let analysis = model.predictsAnalysis, calculation.analyses.contains(analysis) else { continue }
+            guard let target = model.predicts, target.covers(engine: calculation.engine, analyses: calculation.analyses) else { continue }
+            let analysis = target.analysis
             let computed = try predictions.computed(calculation: calculation, analysis: analysis)
             let row = latest[model.id]
-            items.append(Predictor.row(model: model, analysis: analysis, value: row?.double("value"), unit: row?.string("unit") ?? model.predictsUnit,
+            items.append(Predictor.row(model: model, analysis: analysis, value: row?.double("value"), unit: row?.string("unit") ?? target.unit,
                                        computed: computed, error: row?.string("error"),
                                        at: Timestamp.rfc3339(fromDatabase: row?.string("created_at"))))
         }
@@ -44,17 +45,18 @@ enum PredictionRoutes {
 
     @Sendable static func accuracy(_ context: RequestContext) throws -> Response {
         let (_, model) = try ModelRoutes.model(context)
-        guard let analysis = model.predictsAnalysis else {
+        guard let target = model.predicts else {
             throw APIError(.conflict, "model '\(model.name)' does not say what it predicts; an admin sets its predicts.analysis")
         }
-        let accuracy = PredictionAccuracy(pairs: try PredictionStore(connection: context.database()).pairs(modelID: model.id, analysis: analysis))
+        let analysis = target.analysis
+        let accuracy = PredictionAccuracy(pairs: try PredictionStore(connection: context.database()).pairs(modelID: model.id, target: target))
         func figures(_ figures: PredictionAccuracy.Figures) -> JSON {
             ["count": .integer(Int64(figures.count)), "mean_absolute_error": JSON(figures.meanAbsoluteError), "bias": JSON(figures.bias)]
         }
         var result = figures(accuracy.overall).objectValue ?? [:]
         result["model_id"] = .integer(model.id)
         result["analysis"] = .string(analysis)
-        result["unit"] = JSON(model.predictsUnit)
+        result["unit"] = JSON(target.unit)
         result["by_engine"] = .object(accuracy.byEngine.mapValues(figures))
         return .json(.object(result))
     }

@@ -41,14 +41,18 @@ struct PredictionStore {
     }
 
     /// Every calculation with both a prediction of this model (its latest) and a computed value.
-    func pairs(modelID: Int64, analysis: String) throws(DatabaseError) -> [(engine: String, predicted: Double, computed: Double)] {
+    func pairs(modelID: Int64, target: PredictionTarget) throws(DatabaseError) -> [(engine: String, predicted: Double, computed: Double)] {
+        let analysis = target.analysis
+        // Of the model's engine only, when it names one (PredictionTarget.covers): predictions it made
+        // before it named one say nothing about what it is for. The newest 100,000 at most.
+        let engine = SQLValue(target.engine)
         let rows = try connection.query(
             """
             SELECT c.id, c.engine, c.steps, p.value FROM predictions p JOIN calculations c ON c.id = p.calculation_id
-            WHERE p.model_id = ? AND p.value IS NOT NULL
+            WHERE p.model_id = ? AND p.value IS NOT NULL AND (? IS NULL OR c.engine = ?)
               AND p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.calculation_id = p.calculation_id AND q.model_id = p.model_id AND q.value IS NOT NULL)
-            ORDER BY c.id LIMIT 100000
-            """, [.integer(modelID)])
+            ORDER BY c.id DESC LIMIT 100000
+            """, [.integer(modelID), engine, engine])
         var pairs: [(engine: String, predicted: Double, computed: Double)] = []
         for row in rows {
             guard let predicted = row.double("value"), let id = row.int("id") else { continue }
@@ -62,16 +66,19 @@ struct PredictionStore {
 
     /// Succeeded calculations of an analysis that an auto_predict model has not predicted yet: all of
     /// them, newest first, or only those finished since `finishedFrom` (a database time), oldest first.
-    func awaitingAutoPrediction(modelID: Int64, analysis: String, finishedFrom: String?, limit: Int) throws(DatabaseError) -> [Int64] {
+    func awaitingAutoPrediction(modelID: Int64, target: PredictionTarget, finishedFrom: String?, limit: Int) throws(DatabaseError) -> [Int64] {
+        let analysis = target.analysis
+        // The engine's condition is PredictionTarget.covers, in SQL: a model that names no engine takes them all.
+        let engine = SQLValue(target.engine)
         guard let finishedFrom else {
             return try connection.query(
                 """
                 SELECT c.id FROM calculations c
-                WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?))
+                WHERE c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?)) AND (? IS NULL OR c.engine = ?)
                   AND EXISTS (SELECT 1 FROM calculation_analyses a WHERE a.calculation_id = c.id AND a.name = ?)
                   AND NOT EXISTS (SELECT 1 FROM predictions p WHERE p.calculation_id = c.id AND p.model_id = ?)
                 ORDER BY c.id DESC LIMIT ?
-                """, [.text(analysis), .text(analysis), .integer(modelID), .integer(Int64(limit))]).compactMap { $0.int("id") }
+                """, [.text(analysis), engine, engine, .text(analysis), .integer(modelID), .integer(Int64(limit))]).compactMap { $0.int("id") }
         }
         // Joins, with the range on finished_at forced: with EXISTS, MariaDB 10.11 materialised both
         // subqueries (every row of the analysis and of the model's predictions, 80 ms) even for a
@@ -81,9 +88,9 @@ struct PredictionStore {
             SELECT c.id FROM calculations c FORCE INDEX (calculations_finished_at)
             JOIN calculation_analyses a ON a.calculation_id = c.id AND a.name = ?
             LEFT JOIN predictions p ON p.calculation_id = c.id AND p.model_id = ?
-            WHERE c.finished_at >= ? AND c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?))
+            WHERE c.finished_at >= ? AND c.state = 'succeeded' AND JSON_CONTAINS(c.analyses, JSON_QUOTE(?)) AND (? IS NULL OR c.engine = ?)
               AND p.calculation_id IS NULL
             ORDER BY c.finished_at LIMIT ?
-            """, [.text(analysis), .integer(modelID), .text(finishedFrom), .text(analysis), .integer(Int64(limit))]).compactMap { $0.int("id") }
+            """, [.text(analysis), .integer(modelID), .text(finishedFrom), .text(analysis), engine, engine, .integer(Int64(limit))]).compactMap { $0.int("id") }
     }
 }

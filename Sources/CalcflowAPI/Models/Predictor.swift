@@ -25,15 +25,16 @@ struct Predictor {
 
     @discardableResult
     func predict(_ calculation: CalculationRecord, with model: ModelRecord, requestedBy: Int64?) throws -> JSON {
-        guard let analysis = model.predictsAnalysis else {
+        guard let target = model.predicts else {
             throw APIError(.conflict, "model '\(model.name)' does not say what it predicts; an admin sets its predicts.analysis")
         }
-        guard calculation.analyses.contains(analysis) else {
-            throw APIError(.conflict, "calculation \(calculation.id) does not compute \(analysis), which model '\(model.name)' predicts")
+        if let refusal = target.refusal(engine: calculation.engine, analyses: calculation.analyses, calculation: calculation.id, model: model.name) {
+            throw APIError(.conflict, refusal)
         }
+        let analysis = target.analysis
         let molecule = try calculation.moleculeID.flatMap { id throws(DatabaseError) in try MoleculeStore(connection: connection).find(id: id) }
         let structure = try CalculationStore(connection: connection, publicURL: "").moleculeStructure(of: calculation.id)
-        let body = Self.input(calculation, analysis: analysis, unit: model.predictsUnit, molecule: molecule, structure: structure).serialized()
+        let body = Self.input(calculation, analysis: analysis, unit: target.unit, molecule: molecule, structure: structure).serialized()
         let outcome = try invoker.invoke(model, body: body, headers: [("Content-Type", "application/json"), ("Accept", "application/json")],
                                          userID: requestedBy)
         let status = outcome.response.status
@@ -47,10 +48,10 @@ struct Predictor {
                 ?? "the model answered \(status): \(String(decoding: outcome.response.body.prefix(200), as: UTF8.self))"
         }
         let predictions = PredictionStore(connection: connection)
-        try predictions.record(calculationID: calculation.id, modelID: model.id, analysis: analysis, value: value, unit: model.predictsUnit,
+        try predictions.record(calculationID: calculation.id, modelID: model.id, analysis: analysis, value: value, unit: target.unit,
                                status: status, error: error, requestedBy: requestedBy)
         let computed = try predictions.computed(calculation: calculation, analysis: analysis)
-        return Self.row(model: model, analysis: analysis, value: value, unit: model.predictsUnit, computed: computed, error: error)
+        return Self.row(model: model, analysis: analysis, value: value, unit: target.unit, computed: computed, error: error)
     }
 
     static func row(model: ModelRecord, analysis: String, value: Double?, unit: String?, computed: Double?, error: String?, at: String? = nil) -> JSON {

@@ -31,7 +31,7 @@ function card(model, rules, rerender) {
       element('span', { class: `badge ${stateClass(rules, model.state)}` }, model.state)),
     element('dl', { class: 'facts' },
       element('dt', {}, 'Image'), element('dd', {}, element('code', {}, model.image)),
-      element('dt', {}, 'Predicts'), element('dd', {}, model.predicts ? `${model.predicts.analysis}${model.predicts.unit ? ` (${model.predicts.unit})` : ''}` : 'not declared'),
+      element('dt', {}, 'Predicts'), element('dd', {}, predictsText(model.predicts)),
       element('dt', {}, 'Restarts'), element('dd', {}, model.restarts),
       element('dt', {}, 'Last ping'), element('dd', {}, formatTime(model.last_ping_at)),
       element('dt', {}, 'Wanted'), element('dd', {}, model.desired_state)),
@@ -41,11 +41,20 @@ function card(model, rules, rerender) {
     element('div', { class: 'actions' }, buttons));
 }
 
-function registerForm(rerender) {
+/** "total_energy (eV) of xtb calculations", or of every engine's when the model names none. */
+function predictsText(predicts) {
+  if (!predicts) return 'not declared';
+  const unit = predicts.unit ? ` (${predicts.unit})` : '';
+  return `${predicts.analysis}${unit}, ${predicts.engine ? `of ${predicts.engine} calculations` : 'of every engine\'s calculations'}`;
+}
+
+function registerForm(rules, rerender) {
   const name = element('input', { required: true, pattern: '[A-Za-z0-9][A-Za-z0-9._\\-]*', 'aria-describedby': 'model-name-help' });
   const image = element('input', { required: true, placeholder: 'localhost/calcflow/example-energy:1' });
   const analysis = element('input', { placeholder: 'total_energy' });
   const unit = element('input', { placeholder: 'eV' });
+  const engine = element('select', {}, element('option', { value: '' }, 'any engine'),
+    rules.engines.map((item) => element('option', { value: item.name }, item.name)));
   const autoPredict = element('input', { type: 'checkbox' });
   const startup = element('input', { type: 'number', min: 60, max: 3600, value: 240 });
   const message = element('p', { class: 'error', role: 'alert', hidden: true });
@@ -53,7 +62,7 @@ function registerForm(rerender) {
     event.preventDefault();
     message.hidden = true;
     const body = { name: name.value, image: image.value, startup_timeout_seconds: Number(startup.value), auto_predict: autoPredict.checked };
-    if (analysis.value) body.predicts = { analysis: analysis.value, ...(unit.value ? { unit: unit.value } : {}) };
+    if (analysis.value) body.predicts = { analysis: analysis.value, ...(unit.value ? { unit: unit.value } : {}), ...(engine.value ? { engine: engine.value } : {}) };
     try {
       await api('POST', '/models', body);
       toast(`Registered ${name.value}; start it to run its container`);
@@ -65,8 +74,8 @@ function registerForm(rerender) {
   } }, element('h3', {}, 'Register a model'),
   element('p', { class: 'muted', id: 'model-name-help' }, 'A SageMaker-style image on the engine: started as "serve", answering GET /ping and POST /invocations on 8080. It is never pulled.'),
   element('div', { class: 'form-row' }, field('Name (in /ml/{name}/invocations)', name), field('Image', image),
-    field('Predicts the analysis', analysis), field('Unit', unit), field('Startup deadline (s)', startup)),
-  element('label', {}, autoPredict, ' Predict every finished calculation of that analysis'), message,
+    field('Predicts the analysis', analysis), field('Unit', unit), field('Of the calculations of', engine), field('Startup deadline (s)', startup)),
+  element('label', {}, autoPredict, ' Predict every finished calculation of that analysis (and engine)'), message,
   element('button', { class: 'primary', type: 'submit' }, 'Register'));
 }
 
@@ -100,7 +109,7 @@ async function list({ rerender }) {
   return element('section', {}, element('h2', {}, 'Models'),
     page.items.length ? element('div', { class: 'grid models' }, page.items.map((model) => card(model, rules, rerender)))
       : emptyState('No models yet', allows(rules, 'register_model') ? 'Register an image below.' : 'An admin registers models.'),
-    allows(rules, 'register_model') ? registerForm(rerender) : null,
+    allows(rules, 'register_model') ? registerForm(rules, rerender) : null,
     allows(rules, 'issue_controller_key') ? await controllerKeys(rerender) : null);
 }
 
@@ -124,8 +133,10 @@ async function predictionForm(model) {
   const fields = [];
   if (declared) {
     const [rules, molecules] = await Promise.all([meta(), api('GET', '/molecules?limit=200').catch(() => ({ items: [] }))]);
-    // The engines that compute what it predicts, when the agents said so; else every engine.
-    const computing = rules.engines.filter((item) => item.analyses.some((analysis) => analysis.name === model.predicts.analysis));
+    // The model's own engine when it names one; else the engines that compute what it predicts, when
+    // the agents said so; else every engine.
+    const computing = rules.engines.filter((item) => (model.predicts.engine ? item.name === model.predicts.engine
+      : item.analyses.some((analysis) => analysis.name === model.predicts.analysis)));
     const engine = element('select', {}, (computing.length ? computing : rules.engines).map((item) => element('option', { value: item.name }, item.name)));
     const molecule = element('select', {}, element('option', { value: '' }, molecules.items.length ? '— pick a molecule —' : 'no molecules yet'),
       molecules.items.map((item) => element('option', { value: String(item.id) }, `${item.name} (${item.formula})`)));
