@@ -239,4 +239,34 @@ final class ModelAPITests: StackTestCase {
         }
         XCTAssertEqual(refusals.count, 0, refusals.joined(separator: "\n"))
     }
+
+    /// Accuracy is over each calculation's latest prediction beside its computed value; a calculation
+    /// without a computed value does not count.
+    func testAccuracyTakesEachCalculationsLatestPredictionBesideItsComputedValue() throws {
+        let model = try XCTUnwrap(register()["id"]?.integerValue)
+        let cluster = try makeCluster()
+        var calculations: [Int64] = []
+        for computed in [-10.0, -20.0, nil] {
+            let id = try XCTUnwrap(try createCalculation(cluster: cluster)["id"]?.integerValue)
+            XCTAssertEqual(try client.post("/api/v1/agent/claim", token: cluster.key).json["id"]?.integerValue, id)
+            if let computed {
+                XCTAssertEqual(try client.send("PUT", "/api/v1/agent/calculations/\(id)/analyses/total_energy",
+                                               body: (["data": ["value": .number(computed), "unit": "eV"]] as JSON).serialized(), token: cluster.key).status, 204)
+            }
+            XCTAssertEqual(try event(cluster, calculation: id, seq: 1, state: "succeeded").status, 204)
+            calculations.append(id)
+        }
+        let database = try stack.database()
+        for (index, value) in [(0, -11.0), (0, -10.5), (1, -19.0), (2, -30.0)] {
+            try database.execute("INSERT INTO predictions (calculation_id, model_id, analysis, value, unit, status) VALUES (?, ?, 'total_energy', ?, 'eV', 200)",
+                                 [.integer(calculations[index]), .integer(model), .double(value)])
+        }
+        let accuracy = try client.get("/api/v1/models/\(model)/accuracy", token: adminToken())
+        XCTAssertEqual(accuracy.status, 200, accuracy.description)
+        // Residuals -10.5 - (-10) = -0.5 and -19 - (-20) = 1.
+        XCTAssertEqual(accuracy.json["count"], 2, accuracy.description)
+        XCTAssertEqual(try XCTUnwrap(accuracy.json["mean_absolute_error"]?.doubleValue), 0.75, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(accuracy.json["bias"]?.doubleValue), 0.25, accuracy: 1e-9)
+        XCTAssertEqual(accuracy.json["by_engine"]?["qe"]?["count"], 2)
+    }
 }

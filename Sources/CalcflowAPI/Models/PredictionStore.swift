@@ -23,6 +23,11 @@ struct PredictionStore {
     func computed(calculationID: Int64, steps: JSON, analysis: String) throws(DatabaseError) -> Double? {
         let rows = try connection.query("SELECT step, data FROM calculation_analyses WHERE calculation_id = ? AND name = ?",
                                         [.integer(calculationID), .text(analysis)])
+        return Self.lastStepValue(rows, steps: steps)
+    }
+
+    /// Of a calculation's rows of one analysis, the `value` of the last step in the calculation's order.
+    private static func lastStepValue(_ rows: some Collection<Row>, steps: JSON) -> Double? {
         let order = (steps.arrayValue ?? []).compactMap { $0["name"]?.stringValue }
         let ranked = rows.sorted { (order.firstIndex(of: $0.string("step") ?? "") ?? -1) < (order.firstIndex(of: $1.string("step") ?? "") ?? -1) }
         return ranked.last.flatMap { $0.string("data") }.flatMap { try? JSON.parse($0) }?["value"]?.doubleValue
@@ -42,24 +47,33 @@ struct PredictionStore {
 
     /// Every calculation with both a prediction of this model (its latest) and a computed value.
     func pairs(modelID: Int64, target: PredictionTarget) throws(DatabaseError) -> [(engine: String, predicted: Double, computed: Double)] {
-        let analysis = target.analysis
         // Of the model's engine only, when it names one (PredictionTarget.covers): predictions it made
-        // before it named one say nothing about what it is for. The newest 100,000 at most.
+        // before it named one say nothing about what it is for. The newest 100,000 at most, each with
+        // its computed rows in the same statement (one query per calculation took 1.7 s for 9,750).
         let engine = SQLValue(target.engine)
         let rows = try connection.query(
             """
-            SELECT c.id, c.engine, c.steps, p.value FROM predictions p JOIN calculations c ON c.id = p.calculation_id
-            WHERE p.model_id = ? AND p.value IS NOT NULL AND (? IS NULL OR c.engine = ?)
-              AND p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.calculation_id = p.calculation_id AND q.model_id = p.model_id AND q.value IS NOT NULL)
-            ORDER BY c.id DESC LIMIT 100000
-            """, [.integer(modelID), engine, engine])
+            SELECT latest.id, latest.engine, latest.steps, latest.value, a.step, a.data FROM (
+                SELECT c.id, c.engine, c.steps, p.value FROM predictions p JOIN calculations c ON c.id = p.calculation_id
+                WHERE p.model_id = ? AND p.value IS NOT NULL AND (? IS NULL OR c.engine = ?)
+                  AND p.id = (SELECT MAX(q.id) FROM predictions q WHERE q.calculation_id = p.calculation_id AND q.model_id = p.model_id AND q.value IS NOT NULL)
+                ORDER BY c.id DESC LIMIT 100000
+            ) AS latest
+            JOIN calculation_analyses a ON a.calculation_id = latest.id AND a.name = ?
+            ORDER BY latest.id
+            """, [.integer(modelID), engine, engine, .text(target.analysis)])
         var pairs: [(engine: String, predicted: Double, computed: Double)] = []
-        for row in rows {
-            guard let predicted = row.double("value"), let id = row.int("id") else { continue }
-            let steps = row.string("steps").flatMap { try? JSON.parse($0) } ?? .array([])
-            if let computed = try computed(calculationID: id, steps: steps, analysis: analysis) {
-                pairs.append((row.string("engine") ?? "", predicted, computed))
+        var start = rows.startIndex
+        while start < rows.endIndex {
+            let id = rows[start].int("id")
+            var end = rows.index(after: start)
+            while end < rows.endIndex, rows[end].int("id") == id { end = rows.index(after: end) }
+            let first = rows[start]
+            let steps = first.string("steps").flatMap { try? JSON.parse($0) } ?? .array([])
+            if let predicted = first.double("value"), let computed = Self.lastStepValue(rows[start..<end], steps: steps) {
+                pairs.append((first.string("engine") ?? "", predicted, computed))
             }
+            start = end
         }
         return pairs
     }
