@@ -29,9 +29,12 @@ def main(base_url, admin_email, admin_password, screenshots, image, molecule):
         form.locator("input").nth(1).fill(image)
         form.locator("input").nth(2).fill("total_energy")
         form.locator("input").nth(3).fill("eV")
+        # It learned xtb energies: it says so, and is asked about xtb calculations only.
+        form.get_by_label("Of the calculations of").select_option("xtb")
         form.locator("button[type=submit]").click()
         card = page.locator("#section article", has_text=name)
         expect(card.locator(".badge")).to_have_text("stopped")
+        expect(card).to_contain_text("total_energy (eV), of xtb calculations")
         card.locator("button:text-is('Start')").click()
         deadline = time.time() + 60
         while time.time() < deadline and page.locator("#section article", has_text=name).locator(".badge").inner_text() != "healthy":
