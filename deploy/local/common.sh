@@ -308,3 +308,21 @@ build_example_model_image() {
         || die "training the example model failed"
     podman build --network none -q -t localhost/calcflow/example-energy:1 "$context" >/dev/null || die "podman build of the example model failed"
 }
+
+# make run's logs are files that nothing rotates (a server's nginx and journald have their own), and a
+# few benches write a gigabyte of access log. On each make run, a log past 256 MB keeps its last 64 MB
+# as <log>.1 and starts again. In place (copy, then truncate): the processes that hold it open append,
+# so they write on at its new end, whether or not this make run restarts them.
+trim_logs() {
+    local folder=$1 file size
+    for file in "$folder"/*.log; do
+        [ -f "$file" ] || continue
+        size=$(stat -c %s "$file")
+        [ "$size" -gt $((256 * 1024 * 1024)) ] || continue
+        # From the first whole line.
+        tail -c $((64 * 1024 * 1024)) "$file" | tail -n +2 > "$file.1"
+        truncate -s 0 "$file"
+        log "$(basename "$file") was $((size / 1024 / 1024)) MB: its last 64 MB are in $(basename "$file").1"
+    done
+}
+

@@ -11,6 +11,7 @@ log "building (release)"
     || die "swift build failed; run 'swift build -c release' to see why"
 
 mkdir -p "$STATE/run" "$STATE/logs" "$STATE/secrets"
+trim_logs "$STATE/logs"
 chmod 700 "$STATE/secrets"
 secret() { [ -s "$STATE/secrets/$1" ] || (umask 077; openssl rand -hex 32 > "$STATE/secrets/$1"); }
 secret jwt_secret
