@@ -23,7 +23,7 @@ struct CalculationDigestMail {
         let kinds = counts.keys.sorted { (order.firstIndex(of: $0) ?? order.count, $0) < (order.firstIndex(of: $1) ?? order.count, $1) }
         let summary = kinds.map { "\(counts[$0]!) \(Self.outcome($0))" }.joined(separator: ", ")
         let noun = entries.count == 1 ? "calculation" : "calculations"
-        subject = "[Calcflow] \(entries.count) \(noun): \(summary)"
+        subject = "\(CalculationMail.subjectPrefix)\(entries.count) \(noun): \(summary)"
         let listed = entries.prefix(Self.listedAtMost)
         let more = entries.count - listed.count
         let listLink = "\(publicURL)/#/calculations"
@@ -66,6 +66,6 @@ struct CalculationDigestMail {
     }
 
     static func withoutPrefix(_ subject: String) -> String {
-        subject.hasPrefix("[Calcflow] ") ? String(subject.dropFirst("[Calcflow] ".count)) : subject
+        subject.hasPrefix(CalculationMail.subjectPrefix) ? String(subject.dropFirst(CalculationMail.subjectPrefix.count)) : subject
     }
 }

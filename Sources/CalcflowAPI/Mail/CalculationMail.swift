@@ -2,6 +2,9 @@ import CalcflowCore
 
 /// The mail about one calculation: subject, plain text and HTML, naming the calculation and its state.
 struct CalculationMail {
+    /// Every Calcflow mail's subject starts so, for people's mail filters.
+    static let subjectPrefix = "[Calcflow] "
+
     var subject: String
     var text: String
     var html: String
@@ -31,7 +34,7 @@ struct CalculationMail {
             detail = "It was created on a cluster that requires approval. Approve it in the dashboard so that it can run."
         }
         let reason = calculation.reason.map { "Reason: \($0)" }
-        subject = "[Calcflow] \(calculation.name) (#\(calculation.id)) \(headline)"
+        subject = "\(Self.subjectPrefix)\(calculation.name) (#\(calculation.id)) \(headline)"
         text = ([
             "Calculation \(calculation.name) (#\(calculation.id)) \(headline).",
             "",

@@ -37,13 +37,14 @@ enum AutoPrediction {
         let roundFrom = try connection.queryFirst("SELECT CAST(CURRENT_TIMESTAMP(6) - INTERVAL ? SECOND AS CHAR) AS start",
                                                   [.integer(Int64(overlapSeconds))])?.string("start")
         let budget = Double(lease(services).seconds) / 3
-        for (model, target, key) in models.map({ ($0.model, $0.target, $0.key) }) {
+        for predicting in models {
+            let (model, key) = (predicting.model, predicting.key)
             let start = progress.roundStart(for: key)
             var complete = false
             var failed = false
             while !complete, Date().timeIntervalSince(started) < budget, !services.isStopping {
                 let page = try PredictionStore(connection: connection).awaitingAutoPrediction(
-                    modelID: model.id, target: target, finishedFrom: start, limit: pageSize)
+                    modelID: model.id, target: predicting.target, finishedFrom: start, limit: pageSize)
                 complete = page.count < pageSize
                 for id in page {
                     guard let calculation = try calculations.find(id: id) else { continue }

@@ -82,8 +82,7 @@ enum ReportRoutes {
                     if columns == nil {
                         // The scalar fields of the first row name the value columns; data_json holds everything.
                         columns = scalars.map(\.path)
-                        chunk += ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step",
-                                                      "parameters_json"] + (columns ?? []) + ["data_json"])
+                        chunk += csvHeader(valueColumns: columns ?? [])
                     }
                     let values = Dictionary(scalars.map { ($0.path, $0.value) }, uniquingKeysWith: { first, _ in first })
                     chunk += ReportTable.csvLine([String(row.calculation.int("id") ?? 0), row.calculation.string("name") ?? "", row.calculation.string("engine") ?? "", row.calculation.string("state") ?? "",
@@ -104,9 +103,16 @@ enum ReportRoutes {
         }
         // Nothing matched: the header alone.
         if format == "csv" && columns == nil {
-            output.write(ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step", "parameters_json", "data_json"]))
+            output.write(csvHeader(valueColumns: []))
         }
         output.flush()
         return .streamed
+    }
+
+    /// The export's CSV header: the calculation's columns, the value columns named by the first row's
+    /// scalar fields, and data_json, which holds everything.
+    static func csvHeader(valueColumns: [String]) -> String {
+        ReportTable.csvLine(["calculation_id", "calculation", "engine", "state", "molecule_id", "formula", "cluster", "step", "parameters_json"]
+                            + valueColumns + ["data_json"])
     }
 }
